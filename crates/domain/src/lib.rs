@@ -1,0 +1,26 @@
+//! techmarket's domain: the records of a technology market and the rules they obey.
+//!
+//! Pure types and rules — no IO, no async. Storage, search and HTTP build on these.
+
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod standards;
+
+pub use error::{FieldError, Lang, ValidationErrors};
+pub use ids::*;
+pub use money::Yuan;
+pub mod achievement;
+pub mod common;
+pub mod demand;
+pub mod directory;
+pub mod lifecycle;
+
+pub use achievement::{Achievement, AchievementAction, AchievementFields, AchievementStatus, Holder};
+pub use common::{Actor, Contact, HolderType, Millis, RecordKind, TransferMode, now_millis};
+pub use demand::{Challenge, Demand, DemandAction, DemandFields, DemandStatus, Enterprise};
+pub use directory::{
+    Broker, BrokerFields, BrokerLevel, Expert, ExpertFields, OrgKind, OrgTag, Organization,
+    OrganizationAction, OrganizationFields, OrganizationStatus, PersonAction, PersonStatus,
+};
+pub use lifecycle::{Action, IllegalTransition, Status};
