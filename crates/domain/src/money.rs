@@ -53,7 +53,7 @@ impl Yuan {
 
     /// Chinese display in 万元 when large: `250万元`, `3,500元`.
     pub fn display_zh(self) -> String {
-        if self.0 >= 10_000 && self.0.is_multiple_of(100) {
+        if self.0 >= 10_000 && self.0 % 100 == 0 {
             let wan = self.0 as f64 / 10_000.0; // display only
             let s = format!("{wan:.2}");
             let s = s.trim_end_matches('0').trim_end_matches('.');
