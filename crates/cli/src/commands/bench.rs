@@ -1,0 +1,195 @@
+//! `techmarket bench`: speed figures, each printed with its baseline measured in the same run.
+//!
+//! - `bench import`: bulk import of the jilin-scale achievements (rows/s) on SQLite, and on
+//!   PostgreSQL when a URL is given. Baseline: the same rows written straight through the
+//!   Store (no parsing, validation or lookups) — the ceiling the importer works under.
+//! - `bench demo`: wall time of `techmarket demo --scale jilin --no-serve` on a fresh data
+//!   directory. Baseline: generating the same market in memory, without writing it.
+
+use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+use techmarket_demo::Scale;
+use techmarket_domain::{Achievement, Actor, Organization, now_millis};
+use techmarket_interchange::{Importer, validate};
+use techmarket_store::market::Editable;
+use techmarket_store::record::stored;
+use techmarket_store::{Market, NewEvent, Store, Write};
+use techmarket_store_postgres::PgStore;
+use techmarket_store_sqlite::SqliteStore;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub what: What,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum What {
+    /// Bulk import rate of the jilin-scale achievements (rows/s)
+    Import {
+        /// Also measure PostgreSQL at this URL (a fresh schema is created and dropped);
+        /// defaults to TECHMARKET_TEST_DATABASE_URL when set
+        #[arg(long, env = "TECHMARKET_TEST_DATABASE_URL")]
+        postgres: Option<String>,
+        /// Rows per transaction
+        #[arg(long, default_value_t = 2000)]
+        batch_size: usize,
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+    },
+    /// Wall time of `techmarket demo --scale jilin --no-serve`
+    Demo {
+        #[arg(long, default_value_t = 2022)]
+        seed: u64,
+    },
+}
+
+pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
+    match args.what {
+        What::Import { postgres, batch_size, seed } => bench_import(cfg, postgres, batch_size, seed).await,
+        What::Demo { seed } => bench_demo(seed).await,
+    }
+}
+
+struct Figures {
+    import_rate: f64,
+    reimport_rate: f64,
+    baseline_rate: f64,
+    rows: usize,
+}
+
+async fn measure(cfg: &Config, fresh: impl AsyncFn() -> Result<Arc<dyn Store>>, batch_size: usize, seed: u64) -> Result<Figures> {
+    let demo = techmarket_demo::generate(seed, Scale::Jilin);
+    let orgs: Vec<(usize, _)> = demo.organizations.into_iter().enumerate().collect();
+    let rows: Vec<(usize, _)> = demo.achievements.into_iter().enumerate().map(|(i, r)| (i + 1, r)).collect();
+    let n = rows.len();
+
+    // The importer: validation, organization lookups, idempotence checks, events.
+    let market = Market::new(fresh().await?);
+    let mut importer = Importer::new(&market, &cfg.regions, Actor::cli("bench"));
+    importer.batch_size = batch_size;
+    let mut quiet = |_: usize, _: usize| {};
+    let r = importer
+        .import_records::<_, Organization>(orgs.clone(), |r, t| validate::organization(r, t, false), &mut quiet)
+        .await;
+    if !r.ok() {
+        bail!("organizations rejected: {}", r.rejected[0]);
+    }
+    let report = importer.import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet).await;
+    if !report.ok() || report.created != n {
+        bail!("import failed: {} created of {n}, first rejection: {:?}", report.created, report.rejected.first());
+    }
+    let import_rate = report.rate();
+    let again = importer.import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet).await;
+    if again.unchanged != n {
+        bail!("re-import was not idempotent: {} unchanged of {n}", again.unchanged);
+    }
+
+    // Baseline: the same records written straight through the store, in the same batches.
+    let store = fresh().await?;
+    let base_market = Market::new(store.clone());
+    let base_importer = Importer::new(&base_market, &cfg.regions, Actor::cli("bench"));
+    base_importer
+        .import_records::<_, Organization>(orgs, |r, t| validate::organization(r, t, false), &mut quiet)
+        .await;
+    let actor = Actor::cli("bench");
+    let now = now_millis();
+    let mut writes = Vec::with_capacity(n);
+    for (_, rec) in &rows {
+        let fields = validate::achievement(rec, &cfg.regions).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let a = Achievement::new_record(uuid_v7(), Some(rec.external_id.clone()), fields, now);
+        let event = NewEvent {
+            occurred_at: now,
+            actor: actor.clone(),
+            kind: techmarket_domain::RecordKind::Achievement,
+            record_id: a.id.as_uuid(),
+            record_version: 1,
+            action: "imported".into(),
+            changes: serde_json::json!({}),
+        };
+        writes.push(Write::Insert { record: stored(&a), event });
+    }
+    let started = Instant::now();
+    for chunk in writes.chunks(batch_size.max(1)) {
+        store.write(chunk).await?;
+    }
+    let baseline_rate = n as f64 / started.elapsed().as_secs_f64();
+    Ok(Figures { import_rate, reimport_rate: again.rate(), baseline_rate, rows: n })
+}
+
+fn uuid_v7() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+fn print(backend: &str, f: &Figures) {
+    println!(
+        "{backend:<10} import {:>9.0} rows/s   re-import (unchanged) {:>9.0} rows/s   baseline (store writes only) {:>9.0} rows/s   importer/baseline {:>5.1}%   ({} rows)",
+        f.import_rate,
+        f.reimport_rate,
+        f.baseline_rate,
+        100.0 * f.import_rate / f.baseline_rate,
+        f.rows
+    );
+}
+
+async fn bench_import(cfg: &Config, postgres: Option<String>, batch_size: usize, seed: u64) -> Result<ExitCode> {
+    println!("bench import: jilin-scale achievements, batches of {batch_size} rows, release build recommended");
+    let dir = tempfile::tempdir()?;
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let sqlite = async || -> Result<Arc<dyn Store>> {
+        let i = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let s = SqliteStore::open(&dir.path().join(format!("bench-{i}.db"))).await?;
+        s.migrate().await?;
+        Ok(Arc::new(s) as Arc<dyn Store>)
+    };
+    let f = measure(cfg, sqlite, batch_size, seed).await?;
+    print("sqlite", &f);
+    if let Some(url) = postgres {
+        let schemas = std::sync::Mutex::new(Vec::new());
+        let pg = async || -> Result<Arc<dyn Store>> {
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            let s = PgStore::connect_in_schema(&url, &schema).await.context("cannot connect to PostgreSQL")?;
+            s.migrate().await?;
+            schemas.lock().expect("not poisoned").push(schema);
+            Ok(Arc::new(s) as Arc<dyn Store>)
+        };
+        let f = measure(cfg, pg, batch_size, seed).await?;
+        print("postgres", &f);
+        for s in schemas.into_inner().expect("not poisoned") {
+            PgStore::drop_schema(&url, &s).await?;
+        }
+    } else {
+        println!("postgres   not measured: pass --postgres URL or set TECHMARKET_TEST_DATABASE_URL");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bench_demo(seed: u64) -> Result<ExitCode> {
+    let started = Instant::now();
+    let demo = techmarket_demo::generate(seed, Scale::Jilin);
+    let generate = started.elapsed();
+    drop(demo);
+    let dir = tempfile::tempdir()?;
+    let exe = std::env::current_exe()?;
+    let started = Instant::now();
+    let status = tokio::process::Command::new(exe)
+        .args(["demo", "--scale", "jilin", "--no-serve", "--seed", &seed.to_string(), "--data"])
+        .arg(dir.path())
+        .env_remove("TECHMARKET_DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .await?;
+    let wall = started.elapsed();
+    if !status.success() {
+        bail!("techmarket demo failed: {status}");
+    }
+    println!(
+        "demo --scale jilin --no-serve: {:.1} s wall (goal < 60 s)   baseline (generate only, no writes): {:.2} s",
+        wall.as_secs_f64(),
+        generate.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
