@@ -1,0 +1,436 @@
+//! techmarket's PostgreSQL backend: for several stateless servers behind a load balancer.
+//!
+//! The SQL is rendered in [`techmarket_store::query`], shared with SQLite; what differs is how
+//! the event log keeps commit order (see [`PgStore::write`]) and how errors are read.
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseError, PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
+use std::str::FromStr;
+use std::time::Duration;
+use techmarket_domain::RecordKind;
+use techmarket_store::query::{self, FIND_BY_CHUNK};
+use techmarket_store::record::{is_integer_column, table};
+use techmarket_store::{
+    AppliedMigration, Backend, Condition, Event, ListQuery, SqlValue, Store, StoreError, StoreResult, StoredRecord,
+    Write,
+};
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Rows per multi-row INSERT: one round trip for many rows, far below PostgreSQL's limit of
+/// 65,535 bound values.
+const INSERT_CHUNK: usize = 64;
+
+/// The advisory lock that orders the event log. Any constant works as long as nothing else in
+/// the database uses it: "techmkt1" in ASCII.
+const EVENT_LOG_LOCK: i64 = 0x7465_6368_6d6b_7431;
+
+const MAX_CONNECTIONS: u32 = 16;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A [`Store`] in a PostgreSQL database (or one schema of it).
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+fn db_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::database(e)
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`) and runs the pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<PgStore> {
+        let options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        PgStore::connect_with(options).await
+    }
+
+    /// Connects with every pooled connection's `search_path` set to `schema` (created if
+    /// missing), and migrates that schema. Tests give each test its own schema; a deployment
+    /// may keep several markets in one database.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> StoreResult<PgStore> {
+        // The name is spliced into SQL: allow only what needs no quoting.
+        let ok = !schema.is_empty()
+            && schema.len() <= 63
+            && schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !schema.starts_with(|c: char| c.is_ascii_digit());
+        if !ok {
+            return Err(StoreError::Database(format!(
+                "invalid schema name {schema:?}: use [a-z_][a-z0-9_]*"
+            )));
+        }
+        let options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        let mut conn = options.connect().await.map_err(|e| unreachable_err(url, e))?;
+        sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+            .execute(&mut conn)
+            .await
+            .map_err(db_err)?;
+        conn.close().await.map_err(db_err)?;
+        // A startup parameter, so it holds on every connection the pool ever opens.
+        PgStore::connect_with(options.options([("search_path", schema)])).await
+    }
+
+    async fn connect_with(options: PgConnectOptions) -> StoreResult<PgStore> {
+        let target = format!(
+            "{}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("")
+        );
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| unreachable_err(&target, e))?;
+        MIGRATOR.run(&pool).await.map_err(db_err)?;
+        Ok(PgStore { pool })
+    }
+
+    /// The connection pool, for tools and tests that need raw SQL (never for writes of records:
+    /// those go through [`Store::write`]).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Drops a schema made by [`PgStore::connect_in_schema`] and everything in it (benchmarks
+    /// and tests clean up after themselves with this).
+    pub async fn drop_schema(url: &str, schema: &str) -> StoreResult<()> {
+        if schema.is_empty()
+            || !schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(StoreError::Database(format!("invalid schema name {schema:?}")));
+        }
+        let options = PgConnectOptions::from_str(url).map_err(db_err)?;
+        let mut conn = options.connect().await.map_err(|e| unreachable_err(url, e))?;
+        sqlx::raw_sql(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+            .execute(&mut conn)
+            .await
+            .map_err(db_err)?;
+        conn.close().await.map_err(db_err)
+    }
+}
+
+fn unreachable_err(target: &str, e: sqlx::Error) -> StoreError {
+    StoreError::Database(format!("cannot connect to PostgreSQL at {target}: {e}"))
+}
+
+/// Binds `v` as the next argument. PostgreSQL types every parameter: a NULL takes the
+/// column's type, or the text NULL would be refused by a `BIGINT` column.
+fn bind_into(args: &mut PgArguments, v: &SqlValue, integer: bool) -> StoreResult<()> {
+    use sqlx::Arguments;
+    match v {
+        SqlValue::Int(i) => args.add(*i),
+        SqlValue::Text(s) => args.add(s.clone()),
+        SqlValue::Null if integer => args.add(None::<i64>),
+        SqlValue::Null => args.add(None::<String>),
+    }
+    .map_err(db_err)
+}
+
+fn arguments(params: &[SqlValue]) -> StoreResult<PgArguments> {
+    let mut args = PgArguments::default();
+    for p in params {
+        bind_into(&mut args, p, false)?;
+    }
+    Ok(args)
+}
+
+/// `(column, value)` of a unique violation, from its detail `Key (name)=(吉林大学) already exists.`
+/// A failed statement aborts a PostgreSQL transaction, so the error is all there is to read.
+fn unique_violation(kind: RecordKind, e: &sqlx::Error) -> Option<(String, String)> {
+    let db = e.as_database_error()?;
+    if db.kind() != sqlx::error::ErrorKind::UniqueViolation {
+        return None;
+    }
+    let pg = db.try_downcast_ref::<PgDatabaseError>()?;
+    if let Some(detail) = pg.detail()
+        && let Some(rest) = detail.strip_prefix("Key (")
+        && let Some((column, rest)) = rest.split_once(")=(")
+    {
+        let value = rest.strip_suffix(") already exists.").unwrap_or(rest);
+        return Some((column.to_string(), value.to_string()));
+    }
+    // No detail (a server can hide it): the constraint is named `<table>_<column>_key`.
+    let constraint = pg.constraint()?;
+    let column = if constraint.ends_with("_pkey") {
+        "id"
+    } else {
+        let t = format!("{}_", table(kind));
+        constraint
+            .strip_prefix(t.as_str())
+            .and_then(|c| c.strip_suffix("_key"))
+            .unwrap_or(constraint)
+    };
+    Some((column.to_string(), String::new()))
+}
+
+fn write_error(kind: RecordKind, e: sqlx::Error) -> StoreError {
+    match unique_violation(kind, &e) {
+        Some((column, value)) => StoreError::Duplicate { kind, column, value },
+        None => db_err(e),
+    }
+}
+
+async fn insert_records(conn: &mut PgConnection, records: &[&StoredRecord]) -> StoreResult<()> {
+    let Some(first) = records.first() else { return Ok(()) };
+    let kind = first.kind;
+    let columns = query::record_columns(kind);
+    let mut start = 0;
+    for n in query::chunk_sizes(records.len(), INSERT_CHUNK) {
+        let mut args = PgArguments::default();
+        for r in &records[start..start + n] {
+            for (v, c) in query::record_values(r).iter().zip(&columns) {
+                bind_into(&mut args, v, is_integer_column(c))?;
+            }
+        }
+        start += n;
+        sqlx::query_with(AssertSqlSafe(query::render_insert(kind, n)), args)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| write_error(kind, e))?;
+    }
+    Ok(())
+}
+
+async fn update_record(conn: &mut PgConnection, r: &StoredRecord, expected_version: i64) -> StoreResult<()> {
+    let mut args = PgArguments::default();
+    let columns = query::record_columns(r.kind);
+    for (v, c) in query::update_values(r, expected_version)
+        .iter()
+        .zip(columns.iter().chain([&"version"]))
+    {
+        bind_into(&mut args, v, is_integer_column(c))?;
+    }
+    let done = sqlx::query_with(AssertSqlSafe(query::render_update(r.kind)), args)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| write_error(r.kind, e))?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    // Nothing updated: tell a missing record from one that someone else changed.
+    let sql = format!("SELECT version FROM {} WHERE id = $1", table(r.kind));
+    let found: Option<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(r.id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Err(match found {
+        None => StoreError::NotFound {
+            kind: r.kind,
+            id: r.id.to_string(),
+        },
+        Some(found) => StoreError::VersionConflict {
+            kind: r.kind,
+            id: r.id.to_string(),
+            expected: expected_version,
+            found,
+        },
+    })
+}
+
+async fn insert_events(conn: &mut PgConnection, writes: &[Write]) -> StoreResult<()> {
+    let events: Vec<_> = writes
+        .iter()
+        .map(|w| match w {
+            Write::Insert { event, .. } | Write::Update { event, .. } => event,
+        })
+        .collect();
+    let mut start = 0;
+    for n in query::chunk_sizes(events.len(), INSERT_CHUNK) {
+        let mut args = PgArguments::default();
+        for e in &events[start..start + n] {
+            for v in query::event_values(e) {
+                bind_into(&mut args, &v, false)?;
+            }
+        }
+        start += n;
+        sqlx::query_with(AssertSqlSafe(query::render_insert_events(n)), args)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn event_from_row(row: &sqlx::postgres::PgRow) -> StoreResult<Event> {
+    query::event_from_row(
+        row.try_get(0).map_err(db_err)?,
+        row.try_get(1).map_err(db_err)?,
+        row.try_get(2).map_err(db_err)?,
+        row.try_get(3).map_err(db_err)?,
+        row.try_get(4).map_err(db_err)?,
+        row.try_get(5).map_err(db_err)?,
+        row.try_get(6).map_err(db_err)?,
+        row.try_get(7).map_err(db_err)?,
+        row.try_get(8).map_err(db_err)?,
+    )
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_err)?;
+        // run_direct: `run` takes an `Acquire` whose lifetime bound async_trait cannot express.
+        MIGRATOR.run_direct(None, &mut *conn, false).await.map_err(db_err)
+    }
+
+    async fn applied_migrations(&self) -> StoreResult<Vec<AppliedMigration>> {
+        // sqlx's bookkeeping table (its default name), in the schema of the search path.
+        let rows = sqlx::query("SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppliedMigration {
+                    version: r.try_get(0).map_err(db_err)?,
+                    description: r.try_get(1).map_err(db_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    /// One transaction: the records in order, then the events.
+    ///
+    /// Event numbers come from an identity sequence, drawn when a row is inserted, not when
+    /// its transaction commits. Two transactions could draw 11 and 12 and commit 12 first; a
+    /// follower reading then would see 12, move its cursor past 11, and never see 11. So the
+    /// events are inserted last, right after taking a transaction-scoped advisory lock that
+    /// PostgreSQL releases only once the commit is visible: the next writer draws its numbers
+    /// after this one's are visible. The lock is held for the few statements before COMMIT
+    /// only; the record writes before it run concurrently.
+    async fn write(&self, writes: &[Write]) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut i = 0;
+        while i < writes.len() {
+            match &writes[i] {
+                Write::Insert { record, .. } => {
+                    // Consecutive inserts of one kind go in multi-row statements; order is kept,
+                    // so an organization is inserted before the records that reference it.
+                    let mut run = vec![record];
+                    while let Some(Write::Insert { record: next, .. }) = writes.get(i + run.len())
+                        && next.kind == record.kind
+                    {
+                        run.push(next);
+                    }
+                    i += run.len();
+                    insert_records(&mut tx, &run).await?;
+                }
+                Write::Update {
+                    record,
+                    expected_version,
+                    ..
+                } => {
+                    update_record(&mut tx, record, *expected_version).await?;
+                    i += 1;
+                }
+            }
+        }
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(EVENT_LOG_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        insert_events(&mut tx, writes).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn get(&self, kind: RecordKind, id: Uuid) -> StoreResult<Option<String>> {
+        let sql = format!("SELECT body FROM {} WHERE id = $1", table(kind));
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn find_by(&self, kind: RecordKind, column: &'static str, values: &[String]) -> StoreResult<Vec<String>> {
+        query::check_find_by_column(kind, column)?;
+        let mut out = Vec::new();
+        for chunk in values.chunks(FIND_BY_CHUNK) {
+            let mut q = sqlx::query_scalar(AssertSqlSafe(query::render_find_by(kind, column, chunk.len())));
+            for v in chunk {
+                q = q.bind(v.clone());
+            }
+            out.extend(q.fetch_all(&self.pool).await.map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    async fn list(&self, kind: RecordKind, q: &ListQuery) -> StoreResult<Vec<String>> {
+        let (sql, params) = query::render_list(kind, q);
+        sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn count(&self, kind: RecordKind, conditions: &[Condition]) -> StoreResult<i64> {
+        let (sql, params) = query::render_count(kind, conditions);
+        sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn count_by(
+        &self,
+        kind: RecordKind,
+        column: &'static str,
+        conditions: &[Condition],
+    ) -> StoreResult<Vec<(Option<String>, i64)>> {
+        query::check_count_by_column(kind, column)?;
+        let (sql, params) = query::render_count_by(kind, column, conditions);
+        sqlx::query_as_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn events_after(&self, after: i64, limit: i64) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query(query::SELECT_EVENTS_AFTER)
+            .bind(after)
+            .bind(limit.max(0))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn events_of(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query(query::SELECT_EVENTS_OF)
+            .bind(kind.code())
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn last_event_seq(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+}

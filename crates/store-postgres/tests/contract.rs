@@ -1,0 +1,12 @@
+//! The storage contract (techmarket_store::contract), run against PostgreSQL: one fresh schema per test.
+
+mod common;
+
+use std::sync::Arc;
+use techmarket_store::Store;
+
+async fn fresh_store() -> Option<Arc<dyn Store>> {
+    common::fresh_pg_store().await.map(|s| Arc::new(s) as Arc<dyn Store>)
+}
+
+techmarket_store::contract_suite!(fresh_store);

@@ -1,0 +1,570 @@
+//! techmarket's SQLite backend: one database file, the default for a single server.
+//!
+//! SQLite allows one writer at a time. [`SqliteStore`] therefore keeps ONE write connection
+//! behind a fair async mutex — writers queue in Rust instead of colliding on the file lock and
+//! getting `SQLITE_BUSY` — and a small pool of read connections, which WAL mode lets read
+//! while the writer writes. One writer also makes the event log's numbering trivially follow
+//! commit order.
+//!
+//! The SQL itself is rendered in [`techmarket_store::query`], shared with PostgreSQL.
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::task::Poll;
+use std::time::Duration;
+use techmarket_domain::RecordKind;
+use techmarket_store::query::{self, FIND_BY_CHUNK};
+use techmarket_store::record::{is_integer_column, table};
+use techmarket_store::{
+    AppliedMigration, Backend, Condition, Event, ListQuery, NewEvent, SqlValue, Store, StoreError, StoreResult,
+    StoredRecord, Write,
+};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Rows per multi-row INSERT. An achievement row binds 16 values, an event 8: 64 rows stay far
+/// below SQLite's limit of 32,766 bound values while cutting per-statement overhead ~64-fold.
+const INSERT_CHUNK: usize = 64;
+
+/// How long a connection waits on a lock held by another process (a backup, the sqlite3 shell)
+/// before giving up. Within this process writers never wait on the file lock: they queue on
+/// the mutex.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+const READ_CONNECTIONS: u32 = 4;
+
+/// A [`Store`] in one SQLite file.
+pub struct SqliteStore {
+    path: PathBuf,
+    /// The one write connection; the mutex queues writers fairly (FIFO).
+    writer: Mutex<SqliteConnection>,
+    readers: SqlitePool,
+    /// The directory of a temporary database, removed when the store is dropped. Declared last:
+    /// fields drop in order, so the connections close first.
+    _temporary: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn db_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::database(e)
+}
+
+impl SqliteStore {
+    /// Opens (creating the file and its directory if needed) and migrates the database at `path`.
+    pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // In WAL mode NORMAL syncs at checkpoints, not at each commit. A commit is in the WAL
+            // file (the OS page cache) before it is acknowledged, so it survives the process being
+            // killed (kill -9, a crash); only a power loss or an OS crash can take the last
+            // commits back. FULL would fsync every commit for that last case, at a high price.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            // Statement journals (the undo of one failing statement inside a transaction) and
+            // temporary b-trees in memory: a multi-row INSERT otherwise writes a temp file.
+            .pragma("temp_store", "memory")
+            .statement_cache_capacity(256);
+
+        // The writer keeps a larger page cache (64 MiB): an import transaction touches many
+        // b-tree pages, and spilling them mid-transaction doubles the writes. It also lets the
+        // WAL grow to ~40 MB (10,000 pages) before copying pages back into the database: index
+        // pages changed by many transactions are then copied once, not once per transaction.
+        let mut writer = options
+            .clone()
+            .pragma("cache_size", "-65536")
+            .pragma("wal_autocheckpoint", "10000")
+            .connect()
+            .await
+            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        MIGRATOR.run(&mut writer).await.map_err(db_err)?;
+
+        let readers = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .min_connections(0)
+            .connect_with(options)
+            .await
+            .map_err(db_err)?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers,
+            _temporary: None,
+        })
+    }
+
+    /// Opens a `sqlite:///absolute/path.db` or `sqlite://relative/path.db` URL (also `sqlite:path`).
+    pub async fn open_url(url: &str) -> StoreResult<SqliteStore> {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::Database(format!("not a sqlite: URL: {url}")))?;
+        if path.is_empty() || path.contains('?') || path.contains(":memory:") {
+            return Err(StoreError::Database(format!(
+                "a SQLite URL names a database file, without parameters: {url}"
+            )));
+        }
+        SqliteStore::open(Path::new(path)).await
+    }
+
+    /// A fresh database in a new temporary directory, deleted with the store: for tests.
+    pub async fn open_temporary() -> StoreResult<SqliteStore> {
+        let dir = tempfile::Builder::new()
+            .prefix("techmarket-test-")
+            .tempdir()
+            .map_err(|e| StoreError::Database(format!("cannot create a temporary directory: {e}")))?;
+        let mut store = SqliteStore::open(&dir.path().join("techmarket.db")).await?;
+        store._temporary = Some(dir);
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The read pool, for tools and tests that need raw SQL (never for writes: those go
+    /// through [`Store::write`]).
+    pub fn read_pool(&self) -> &SqlitePool {
+        &self.readers
+    }
+
+    /// Runs raw SQL on the write connection. For tests of the schema's own guarantees (the
+    /// event log refuses UPDATE and DELETE) and for maintenance tools.
+    pub async fn execute_raw(&self, sql: &str) -> StoreResult<u64> {
+        let mut w = self.writer.lock().await;
+        let done = sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *w)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// Binds `v` as the next argument; a NULL takes the column's type.
+fn bind_into(args: &mut SqliteArguments, v: &SqlValue, integer: bool) -> StoreResult<()> {
+    use sqlx::Arguments;
+    match v {
+        SqlValue::Int(i) => args.add(*i),
+        SqlValue::Text(s) => args.add(s.clone()),
+        SqlValue::Null if integer => args.add(None::<i64>),
+        SqlValue::Null => args.add(None::<String>),
+    }
+    .map_err(db_err)
+}
+
+fn arguments(params: &[SqlValue]) -> StoreResult<SqliteArguments> {
+    let mut args = SqliteArguments::default();
+    for p in params {
+        bind_into(&mut args, p, false)?;
+    }
+    Ok(args)
+}
+
+/// `$1, $2, …` in order → `?, ?, …`. SQLite finds a named parameter (`$3`, `?3`) by a linear
+/// scan and sqlx asks for each parameter's name, so binding a multi-row INSERT's thousand
+/// numbered parameters costs a quadratic scan; anonymous `?` parameters are not in that list.
+/// Only for statements that use each parameter once, in order (INSERTs, `find_by`).
+fn anonymous_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut expected = 1usize;
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut n = 0usize;
+            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                n = n * 10 + d as usize;
+                chars.next();
+            }
+            debug_assert_eq!(n, expected, "placeholders must be sequential");
+            expected += 1;
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The unique column an error from SQLite names (`UNIQUE constraint failed: organizations.name`).
+fn unique_violation_column(e: &sqlx::Error) -> Option<String> {
+    let db = e.as_database_error()?;
+    if db.kind() != sqlx::error::ErrorKind::UniqueViolation {
+        return None;
+    }
+    let msg = db.message();
+    let cols = msg.rsplit(": ").next()?;
+    let first = cols.split(',').next()?.trim();
+    Some(first.rsplit('.').next()?.to_string())
+}
+
+/// The value of `column` in `r`, as text.
+fn column_value(r: &StoredRecord, column: &str) -> Option<String> {
+    let i = query::record_columns(r.kind).iter().position(|c| *c == column)?;
+    match &query::record_values(r)[i] {
+        SqlValue::Text(s) => Some(s.clone()),
+        SqlValue::Int(n) => Some(n.to_string()),
+        SqlValue::Null => None,
+    }
+}
+
+/// One statement of a write transaction.
+enum Step<'a> {
+    /// A multi-row INSERT of records of one kind.
+    Insert(&'a [&'a StoredRecord]),
+    Update(&'a StoredRecord, i64),
+    /// A multi-row INSERT into the event log.
+    Events(&'a [&'a NewEvent]),
+}
+
+/// The steps of a write: records in order (consecutive inserts of one kind in multi-row
+/// statements, so an organization still goes in before the records that reference it), then
+/// the events.
+fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&'a NewEvent]) -> Vec<Step<'a>> {
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while i < writes.len() {
+        match &writes[i] {
+            Write::Insert { record, .. } => {
+                let mut j = i + 1;
+                while let Some(Write::Insert { record: next, .. }) = writes.get(j)
+                    && next.kind == record.kind
+                {
+                    j += 1;
+                }
+                let mut start = i;
+                for n in query::chunk_sizes(j - i, INSERT_CHUNK) {
+                    steps.push(Step::Insert(&records[start..start + n]));
+                    start += n;
+                }
+                i = j;
+            }
+            Write::Update {
+                record,
+                expected_version,
+                ..
+            } => {
+                steps.push(Step::Update(record, *expected_version));
+                i += 1;
+            }
+        }
+    }
+    let mut start = 0;
+    for n in query::chunk_sizes(events.len(), INSERT_CHUNK) {
+        steps.push(Step::Events(&events[start..start + n]));
+        start += n;
+    }
+    steps
+}
+
+/// The SQL and arguments of a step.
+fn statement(step: &Step<'_>) -> StoreResult<(String, SqliteArguments)> {
+    let mut args = SqliteArguments::default();
+    let sql = match step {
+        Step::Insert(rows) => {
+            let kind = rows[0].kind;
+            let columns = query::record_columns(kind);
+            for r in *rows {
+                for (v, c) in query::record_values(r).iter().zip(&columns) {
+                    bind_into(&mut args, v, is_integer_column(c))?;
+                }
+            }
+            anonymous_placeholders(&query::render_insert(kind, rows.len()))
+        }
+        Step::Update(r, expected_version) => {
+            let columns = query::record_columns(r.kind);
+            for (v, c) in query::update_values(r, *expected_version)
+                .iter()
+                .zip(columns.iter().chain([&"version"]))
+            {
+                bind_into(&mut args, v, is_integer_column(c))?;
+            }
+            query::render_update(r.kind)
+        }
+        Step::Events(events) => {
+            for e in *events {
+                for v in query::event_values(e) {
+                    bind_into(&mut args, &v, false)?;
+                }
+            }
+            anonymous_placeholders(&query::render_insert_events(events.len()))
+        }
+    };
+    Ok((sql, args))
+}
+
+/// Runs `exec` and, once it has been handed to SQLite's worker thread, `work` meanwhile on this
+/// one: binding the next statement overlaps with executing this one.
+async fn overlapped<F: Future, T>(exec: F, work: impl FnOnce() -> T) -> (F::Output, T) {
+    let mut exec = std::pin::pin!(exec);
+    let mut early = None;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = exec.as_mut().poll(cx) {
+            early = Some(out);
+        }
+        Poll::Ready(())
+    })
+    .await;
+    let t = work();
+    let out = match early {
+        Some(out) => out,
+        None => exec.await,
+    };
+    (out, t)
+}
+
+/// Runs the steps of a write in order on the transaction's connection.
+async fn run(conn: &mut SqliteConnection, steps: &[Step<'_>]) -> StoreResult<()> {
+    let Some(first) = steps.first() else { return Ok(()) };
+    let mut next = Some(statement(first)?);
+    for (i, step) in steps.iter().enumerate() {
+        let (sql, args) = next.take().expect("built before it is run");
+        let exec = sqlx::query_with(AssertSqlSafe(sql), args).execute(&mut *conn);
+        let (result, built) = overlapped(exec, || steps.get(i + 1).map(statement).transpose()).await;
+        next = built?;
+        match (step, result) {
+            (Step::Update(r, expected_version), Ok(done)) if done.rows_affected() == 0 => {
+                return Err(missing_or_changed(conn, r, *expected_version).await);
+            }
+            (_, Ok(_)) => {}
+            (Step::Insert(rows), Err(e)) => {
+                return Err(match unique_violation_column(&e) {
+                    Some(column) => duplicate(conn, rows[0].kind, &column, rows).await,
+                    None => db_err(e),
+                });
+            }
+            (Step::Update(r, _), Err(e)) => {
+                return Err(match unique_violation_column(&e) {
+                    Some(column) => StoreError::Duplicate {
+                        kind: r.kind,
+                        value: column_value(r, &column).unwrap_or_default(),
+                        column,
+                    },
+                    None => db_err(e),
+                });
+            }
+            (Step::Events(_), Err(e)) => return Err(db_err(e)),
+        }
+    }
+    Ok(())
+}
+
+/// Names the value that collided in a failed multi-row INSERT: one that another row of the
+/// chunk also has, or one already stored (the transaction is still open and sees its own rows).
+async fn duplicate(conn: &mut SqliteConnection, kind: RecordKind, column: &str, chunk: &[&StoredRecord]) -> StoreError {
+    let values: Vec<String> = chunk.iter().filter_map(|r| column_value(r, column)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut value = values.iter().find(|v| !seen.insert(v.as_str())).cloned();
+    if value.is_none() && matches!(column, "id" | "external_id" | "name") {
+        for v in &values {
+            let sql = format!("SELECT 1 FROM {} WHERE {column} = $1", table(kind));
+            if let Ok(Some(_)) = sqlx::query(AssertSqlSafe(sql)).bind(v).fetch_optional(&mut *conn).await {
+                value = Some(v.clone());
+                break;
+            }
+        }
+    }
+    StoreError::Duplicate {
+        kind,
+        column: column.to_string(),
+        value: value.unwrap_or_default(),
+    }
+}
+
+/// An update touched no row: tell a missing record from one that someone else changed.
+async fn missing_or_changed(conn: &mut SqliteConnection, r: &StoredRecord, expected_version: i64) -> StoreError {
+    let sql = format!("SELECT version FROM {} WHERE id = $1", table(r.kind));
+    let found: Result<Option<i64>, _> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(r.id.to_string())
+        .fetch_optional(&mut *conn)
+        .await;
+    match found {
+        Ok(None) => StoreError::NotFound {
+            kind: r.kind,
+            id: r.id.to_string(),
+        },
+        Ok(Some(found)) => StoreError::VersionConflict {
+            kind: r.kind,
+            id: r.id.to_string(),
+            expected: expected_version,
+            found,
+        },
+        Err(e) => db_err(e),
+    }
+}
+
+fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Event> {
+    query::event_from_row(
+        row.try_get(0).map_err(db_err)?,
+        row.try_get(1).map_err(db_err)?,
+        row.try_get(2).map_err(db_err)?,
+        row.try_get(3).map_err(db_err)?,
+        row.try_get(4).map_err(db_err)?,
+        row.try_get(5).map_err(db_err)?,
+        row.try_get(6).map_err(db_err)?,
+        row.try_get(7).map_err(db_err)?,
+        row.try_get(8).map_err(db_err)?,
+    )
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut w = self.writer.lock().await;
+        // run_direct: `run` takes an `Acquire` whose lifetime bound async_trait cannot express.
+        MIGRATOR.run_direct(None, &mut *w, false).await.map_err(db_err)
+    }
+
+    async fn applied_migrations(&self) -> StoreResult<Vec<AppliedMigration>> {
+        // sqlx's bookkeeping table (its default name).
+        let rows = sqlx::query("SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppliedMigration {
+                    version: r.try_get(0).map_err(db_err)?,
+                    description: r.try_get(1).map_err(db_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.readers).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn write(&self, writes: &[Write]) -> StoreResult<()> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let records: Vec<&StoredRecord> = writes
+            .iter()
+            .map(|w| match w {
+                Write::Insert { record, .. } | Write::Update { record, .. } => record,
+            })
+            .collect();
+        let events: Vec<&NewEvent> = writes
+            .iter()
+            .map(|w| match w {
+                Write::Insert { event, .. } | Write::Update { event, .. } => event,
+            })
+            .collect();
+        let steps = plan(writes, &records, &events);
+        let mut w = self.writer.lock().await;
+        // IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way because
+        // another process (a backup, the shell) started writing.
+        let mut tx = w.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        run(&mut tx, &steps).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn get(&self, kind: RecordKind, id: Uuid) -> StoreResult<Option<String>> {
+        let sql = format!("SELECT body FROM {} WHERE id = $1", table(kind));
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn find_by(&self, kind: RecordKind, column: &'static str, values: &[String]) -> StoreResult<Vec<String>> {
+        query::check_find_by_column(kind, column)?;
+        let mut out = Vec::new();
+        for chunk in values.chunks(FIND_BY_CHUNK) {
+            let sql = anonymous_placeholders(&query::render_find_by(kind, column, chunk.len()));
+            let mut q = sqlx::query_scalar(AssertSqlSafe(sql));
+            for v in chunk {
+                q = q.bind(v.clone());
+            }
+            out.extend(q.fetch_all(&self.readers).await.map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    async fn list(&self, kind: RecordKind, q: &ListQuery) -> StoreResult<Vec<String>> {
+        let (sql, params) = query::render_list(kind, q);
+        sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn count(&self, kind: RecordKind, conditions: &[Condition]) -> StoreResult<i64> {
+        let (sql, params) = query::render_count(kind, conditions);
+        sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_one(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn count_by(
+        &self,
+        kind: RecordKind,
+        column: &'static str,
+        conditions: &[Condition],
+    ) -> StoreResult<Vec<(Option<String>, i64)>> {
+        query::check_count_by_column(kind, column)?;
+        let (sql, params) = query::render_count_by(kind, column, conditions);
+        sqlx::query_as_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn events_after(&self, after: i64, limit: i64) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query(query::SELECT_EVENTS_AFTER)
+            .bind(after)
+            .bind(limit.max(0))
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn events_of(&self, kind: RecordKind, id: Uuid) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query(query::SELECT_EVENTS_OF)
+            .bind(kind.code())
+            .bind(id.to_string())
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn last_event_seq(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+            .fetch_one(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+}

@@ -1,0 +1,259 @@
+//! How each kind of record is laid out in a table, and the event log's entries.
+
+use crate::query::SqlValue;
+use serde::{Deserialize, Serialize};
+use techmarket_domain::lifecycle::Status;
+use techmarket_domain::{Achievement, Actor, Broker, Demand, Expert, Millis, Organization, RecordKind};
+use uuid::Uuid;
+
+/// The table of a kind.
+pub fn table(kind: RecordKind) -> &'static str {
+    kind.plural()
+}
+
+/// The columns a kind's table has besides the common ones, in the order the migrations
+/// declare them. Lists filter and sort on these; everything else is in the JSON body.
+pub fn index_columns(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Organization => &["name", "credit_code", "kind", "region", "tags"],
+        RecordKind::Expert => &["name", "organization_id", "region", "industries"],
+        RecordKind::Broker => &["name", "institution_id", "region", "level"],
+        RecordKind::Achievement => &[
+            "title",
+            "holder_id",
+            "holder_type",
+            "industry",
+            "trl",
+            "region",
+            "price",
+            "modes",
+            "published_at",
+        ],
+        RecordKind::Demand => &[
+            "title",
+            "enterprise_id",
+            "industry",
+            "region",
+            "budget_max",
+            "min_trl",
+            "modes",
+            "deadline",
+            "published_at",
+        ],
+    }
+}
+
+/// Whether a column holds integers (`BIGINT`): a backend binds a NULL for it as an integer,
+/// since PostgreSQL refuses a text-typed NULL in a `BIGINT` column.
+pub fn is_integer_column(column: &str) -> bool {
+    matches!(
+        column,
+        "version" | "created_at" | "updated_at" | "trl" | "price" | "budget_max" | "min_trl" | "published_at"
+    )
+}
+
+/// One record as a backend writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub external_id: Option<String>,
+    pub version: i64,
+    pub status: &'static str,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    /// Values of [`index_columns`], in that order.
+    pub columns: Vec<SqlValue>,
+    /// The whole record as JSON.
+    pub body: String,
+}
+
+/// An event to append with a write: the base of the audit trail and of every derived view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    pub occurred_at: Millis,
+    pub actor: Actor,
+    pub kind: RecordKind,
+    pub record_id: Uuid,
+    /// The record's version after the change.
+    pub record_version: i64,
+    /// `created`, `updated`, `imported`, or a lifecycle action (`submit`, `approve`, …).
+    pub action: String,
+    /// What changed: `{"field": {"old": …, "new": …}}`; for a creation, the new values.
+    pub changes: serde_json::Value,
+}
+
+/// An event as read back from the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the log; strictly increasing in commit order.
+    pub seq: i64,
+    #[serde(flatten)]
+    pub event: NewEvent,
+}
+
+/// One write of a transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Insert {
+        record: StoredRecord,
+        event: NewEvent,
+    },
+    /// `record.version` must be `expected_version + 1`.
+    Update {
+        record: StoredRecord,
+        expected_version: i64,
+        event: NewEvent,
+    },
+}
+
+/// A domain record the market stores.
+pub trait Record: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static {
+    const KIND: RecordKind;
+    fn uuid(&self) -> Uuid;
+    fn external_id(&self) -> Option<&str>;
+    fn version(&self) -> i64;
+    fn set_version(&mut self, v: i64);
+    fn status_code(&self) -> &'static str;
+    fn created_at(&self) -> Millis;
+    fn updated_at(&self) -> Millis;
+    fn set_updated_at(&mut self, t: Millis);
+    /// Values of [`index_columns`] for `Self::KIND`, in order.
+    fn index_values(&self) -> Vec<SqlValue>;
+    /// The user-editable content (for diffs and idempotent re-import).
+    fn content(&self) -> serde_json::Value;
+}
+
+/// `|a|b|` — a list column that [`crate::Condition::HasItem`] can filter.
+pub fn list_column<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> SqlValue {
+    let mut s = String::from("|");
+    for i in items {
+        s.push_str(i.as_ref());
+        s.push('|');
+    }
+    SqlValue::Text(s)
+}
+
+macro_rules! record_common {
+    ($kind:expr) => {
+        const KIND: RecordKind = $kind;
+        fn uuid(&self) -> Uuid {
+            self.id.as_uuid()
+        }
+        fn external_id(&self) -> Option<&str> {
+            self.external_id.as_deref()
+        }
+        fn version(&self) -> i64 {
+            self.version
+        }
+        fn set_version(&mut self, v: i64) {
+            self.version = v;
+        }
+        fn status_code(&self) -> &'static str {
+            self.status.code()
+        }
+        fn created_at(&self) -> Millis {
+            self.created_at
+        }
+        fn updated_at(&self) -> Millis {
+            self.updated_at
+        }
+        fn set_updated_at(&mut self, t: Millis) {
+            self.updated_at = t;
+        }
+        fn content(&self) -> serde_json::Value {
+            serde_json::to_value(&self.fields).unwrap_or(serde_json::Value::Null)
+        }
+    };
+}
+
+impl Record for Organization {
+    record_common!(RecordKind::Organization);
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        vec![
+            f.name.as_str().into(),
+            f.credit_code.as_ref().map(|c| c.as_str().to_string()).into(),
+            f.kind.code().into(),
+            f.region.to_string().into(),
+            list_column(f.tags.iter().map(|t| t.code())),
+        ]
+    }
+}
+
+impl Record for Expert {
+    record_common!(RecordKind::Expert);
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        vec![
+            f.name.as_str().into(),
+            f.organization_id.map(|i| i.to_string()).into(),
+            f.region.to_string().into(),
+            list_column(f.industries.iter().map(|i| i.section().to_string())),
+        ]
+    }
+}
+
+impl Record for Broker {
+    record_common!(RecordKind::Broker);
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        vec![
+            f.name.as_str().into(),
+            f.institution_id.map(|i| i.to_string()).into(),
+            f.region.to_string().into(),
+            f.level.code().into(),
+        ]
+    }
+}
+
+impl Record for Achievement {
+    record_common!(RecordKind::Achievement);
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        vec![
+            f.title.as_str().into(),
+            f.holder.organization_id.map(|i| i.to_string()).into(),
+            f.holder_type.code().into(),
+            f.industry.section().to_string().into(),
+            SqlValue::Int(i64::from(f.trl.get())),
+            f.region.to_string().into(),
+            f.price.map(|p| p.get()).into(),
+            list_column(f.transfer_modes.iter().map(|m| m.code())),
+            self.published_at.into(),
+        ]
+    }
+}
+
+impl Record for Demand {
+    record_common!(RecordKind::Demand);
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        vec![
+            f.title.as_str().into(),
+            f.enterprise.organization_id.map(|i| i.to_string()).into(),
+            f.industry.section().to_string().into(),
+            f.region.to_string().into(),
+            f.budget_max.map(|p| p.get()).into(),
+            f.min_trl.map(|t| i64::from(t.get())).into(),
+            list_column(f.cooperation_modes.iter().map(|m| m.code())),
+            f.deadline.map(|d| d.to_string()).into(),
+            self.published_at.into(),
+        ]
+    }
+}
+
+/// The row a backend writes for a record.
+pub fn stored<R: Record>(r: &R) -> StoredRecord {
+    StoredRecord {
+        kind: R::KIND,
+        id: r.uuid(),
+        external_id: r.external_id().map(str::to_string),
+        version: r.version(),
+        status: r.status_code(),
+        created_at: r.created_at(),
+        updated_at: r.updated_at(),
+        columns: r.index_values(),
+        body: serde_json::to_string(r).expect("domain records always serialize"),
+    }
+}
