@@ -66,13 +66,25 @@ impl Config {
             let extra = RegionTable::load_file(f).map_err(anyhow::Error::msg)?;
             regions.merge(extra);
         }
-        let log_format = args.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
+        let log_format = args
+            .log_format
+            .clone()
+            .or(file.log_format)
+            .unwrap_or_else(|| "text".into());
         if log_format != "text" && log_format != "json" {
             bail!("log format must be `text` or `json`, not `{log_format}`");
         }
         Ok(Config {
-            data: args.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
-            database_url: args.database_url.clone().or(file.database_url).filter(|u| !u.is_empty()),
+            data: args
+                .data
+                .clone()
+                .or(file.data)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
+            database_url: args
+                .database_url
+                .clone()
+                .or(file.database_url)
+                .filter(|u| !u.is_empty()),
             listen: file.listen,
             regions,
             log_format,
@@ -84,18 +96,29 @@ impl Config {
     pub async fn open_store(&self) -> Result<Arc<dyn Store>> {
         let store: Arc<dyn Store> = match self.database_url.as_deref() {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let s = PgStore::connect(url).await.with_context(|| format!("cannot connect to {}", redact(url)))?;
+                let s = PgStore::connect(url)
+                    .await
+                    .with_context(|| format!("cannot connect to {}", redact(url)))?;
                 Arc::new(s)
             }
-            Some(url) if url.starts_with("sqlite:") => {
-                Arc::new(SqliteStore::open_url(url).await.with_context(|| format!("cannot open {url}"))?)
-            }
-            Some(url) => bail!("unsupported database URL `{}`: use postgres://… or sqlite:…", redact(url)),
+            Some(url) if url.starts_with("sqlite:") => Arc::new(
+                SqliteStore::open_url(url)
+                    .await
+                    .with_context(|| format!("cannot open {url}"))?,
+            ),
+            Some(url) => bail!(
+                "unsupported database URL `{}`: use postgres://… or sqlite:…",
+                redact(url)
+            ),
             None => {
                 std::fs::create_dir_all(&self.data)
                     .with_context(|| format!("cannot create the data directory {}", self.data.display()))?;
                 let path = self.data.join("techmarket.db");
-                Arc::new(SqliteStore::open(&path).await.with_context(|| format!("cannot open {}", path.display()))?)
+                Arc::new(
+                    SqliteStore::open(&path)
+                        .await
+                        .with_context(|| format!("cannot open {}", path.display()))?,
+                )
             }
         };
         store.migrate().await.context("migrations failed")?;
@@ -112,7 +135,8 @@ impl Config {
 }
 
 fn read_file(p: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the configuration file {}", p.display()))?;
+    let text =
+        std::fs::read_to_string(p).with_context(|| format!("cannot read the configuration file {}", p.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid configuration file {}", p.display()))
 }
 
@@ -133,8 +157,14 @@ pub fn redact(url: &str) -> String {
 pub fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("TECHMARKET_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if cfg.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if cfg.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 #[cfg(test)]

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "techmarket", version, about = "科技大市场 — a regional technology market / 区域技术市场平台")]
+#[command(
+    name = "techmarket",
+    version,
+    about = "科技大市场 — a regional technology market / 区域技术市场平台"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: config::GlobalArgs,

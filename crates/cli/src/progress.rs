@@ -7,7 +7,11 @@ use std::io::IsTerminal;
 pub fn bar(len: u64, msg: &str) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(
         Some(len),
-        if std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() },
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
     );
     pb.set_style(
         ProgressStyle::with_template("{msg:>12} [{bar:40.cyan/blue}] {pos}/{len} ({per_sec}, {eta})")

@@ -33,7 +33,11 @@ fn exported(data: &Path, name: &str) -> Vec<String> {
     let out = data.join(name);
     let o = techmarket(data, &["export", "--kind", "achievements", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::read_to_string(out).unwrap().lines().map(str::to_string).collect()
+    std::fs::read_to_string(out)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -41,11 +45,24 @@ fn a_good_file_imports_and_a_second_import_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "a.jsonl", &format!("{GOOD}\n\n{GOOD2}\n"));
     let o = techmarket(dir.path(), &["import", "--kind", "achievements", f.to_str().unwrap()]);
-    assert!(o.status.success(), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
-    assert!(stdout(&o).contains("2 created, 0 updated, 0 unchanged, 0 rejected"), "{}", stdout(&o));
+    assert!(
+        o.status.success(),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout(&o).contains("2 created, 0 updated, 0 unchanged, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
     let o = techmarket(dir.path(), &["import", "--kind", "achievements", f.to_str().unwrap()]);
     assert!(o.status.success());
-    assert!(stdout(&o).contains("0 created, 0 updated, 2 unchanged"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 created, 0 updated, 2 unchanged"),
+        "{}",
+        stdout(&o)
+    );
     // A changed row updates its record.
     let changed = GOOD.replace("\"trl\":6", "\"trl\":7");
     let f2 = write(dir.path(), "b.jsonl", &format!("{changed}\n"));
@@ -57,7 +74,11 @@ fn a_good_file_imports_and_a_second_import_changes_nothing() {
 fn export_then_import_round_trips_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "a.jsonl", &format!("{GOOD}\n{GOOD2}\n"));
-    assert!(techmarket(dir.path(), &["import", "--kind", "achievements", f.to_str().unwrap()]).status.success());
+    assert!(
+        techmarket(dir.path(), &["import", "--kind", "achievements", f.to_str().unwrap()])
+            .status
+            .success()
+    );
     let before = exported(dir.path(), "before.jsonl");
     assert_eq!(before.len(), 2);
     for ext in ["jsonl", "csv", "xlsx"] {
@@ -67,10 +88,17 @@ fn export_then_import_round_trips_in_every_format() {
         // Into the same market: nothing changes.
         let o = techmarket(dir.path(), &["import", "--kind", "achievements", out.to_str().unwrap()]);
         assert!(o.status.success(), "{ext}: {}", stdout(&o));
-        assert!(stdout(&o).contains("0 created, 0 updated, 2 unchanged"), "{ext}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains("0 created, 0 updated, 2 unchanged"),
+            "{ext}: {}",
+            stdout(&o)
+        );
         // Into a fresh market: the same records come out.
         let fresh = tempfile::tempdir().unwrap();
-        let o = techmarket(fresh.path(), &["import", "--kind", "achievements", out.to_str().unwrap()]);
+        let o = techmarket(
+            fresh.path(),
+            &["import", "--kind", "achievements", out.to_str().unwrap()],
+        );
         assert!(o.status.success(), "{ext}: {}", stdout(&o));
         assert_eq!(exported(fresh.path(), "after.jsonl"), before, "{ext} round trip");
     }
@@ -89,20 +117,27 @@ fn bad_rows_are_reported_with_row_field_and_reason_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let bad = |from: &str, to: &str| GOOD.replace(from, to);
     let lines = [
-        GOOD.to_string(),                                          // 1 ok
-        "this is not json".to_string(),                            // 2
-        bad("\"trl\":6", "\"trl\":0"),                             // 3
-        bad("\"trl\":6", "\"trl\":10"),                            // 4
-        bad("\"price\":800000", "\"price\":-5"),                   // 5
-        bad("\"region\":\"220100\"", "\"region\":\"229900\""),     // 6
+        GOOD.to_string(),                                                                     // 1 ok
+        "this is not json".to_string(),                                                       // 2
+        bad("\"trl\":6", "\"trl\":0"),                                                        // 3
+        bad("\"trl\":6", "\"trl\":10"),                                                       // 4
+        bad("\"price\":800000", "\"price\":-5"),                                              // 5
+        bad("\"region\":\"220100\"", "\"region\":\"229900\""),                                // 6
         bad("\"T-1\"", "\"T-1\"").replace("\"keywords\"", "\"colour\":\"red\",\"keywords\""), // 7 unknown field
-        bad("\"holder\":{\"name\":\"吉林农业大学\"}", "\"holder\":{\"name\":\"x\",\"credit_code\":\"91440300192203821X\"}"), // 8
-        bad("ZL201220687633.0", "ZL201220687633.1"),               // 9
-        bad("\"trl\":6", "\"trl\":\"high\""),                      // 10
-        GOOD2.to_string(),                                         // 11 ok
-        GOOD2.to_string(),                                         // 12 duplicate external_id
+        bad(
+            "\"holder\":{\"name\":\"吉林农业大学\"}",
+            "\"holder\":{\"name\":\"x\",\"credit_code\":\"91440300192203821X\"}",
+        ), // 8
+        bad("ZL201220687633.0", "ZL201220687633.1"),                                          // 9
+        bad("\"trl\":6", "\"trl\":\"high\""),                                                 // 10
+        GOOD2.to_string(),                                                                    // 11 ok
+        GOOD2.to_string(), // 12 duplicate external_id
     ];
-    let mut text: Vec<String> = lines.iter().enumerate().map(|(i, l)| l.replace("T-1", &format!("T-{}", i + 100))).collect();
+    let mut text: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| l.replace("T-1", &format!("T-{}", i + 100)))
+        .collect();
     text[10] = GOOD2.to_string();
     text[11] = GOOD2.to_string();
     let f = write(dir.path(), "bad.jsonl", &(text.join("\n") + "\n"));
@@ -122,7 +157,10 @@ fn bad_rows_are_reported_with_row_field_and_reason_and_change_nothing() {
         (12, "external_id"),
     ] {
         let prefix = format!("row {row}\t{field}\t");
-        assert!(report.lines().any(|l| l.starts_with(&prefix)), "missing `{prefix}` in\n{report}");
+        assert!(
+            report.lines().any(|l| l.starts_with(&prefix)),
+            "missing `{prefix}` in\n{report}"
+        );
     }
     assert!(report.contains("2 created"), "{report}");
     // Only the two good rows are there.
@@ -133,7 +171,11 @@ fn bad_rows_are_reported_with_row_field_and_reason_and_change_nothing() {
 fn a_three_megabyte_title_is_rejected_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let huge = "长".repeat(1_000_000);
-    let f = write(dir.path(), "huge.jsonl", &format!("{}\n", GOOD.replace("玉米秸秆生物质颗粒燃料成型技术", &huge)));
+    let f = write(
+        dir.path(),
+        "huge.jsonl",
+        &format!("{}\n", GOOD.replace("玉米秸秆生物质颗粒燃料成型技术", &huge)),
+    );
     let report = rejected(&f, "achievements");
     assert!(report.lines().any(|l| l.starts_with("row 1\ttitle\t")), "{report}");
 }
@@ -147,7 +189,12 @@ fn a_csv_with_a_missing_column_is_refused_naming_the_column() {
         "external_id,title,summary,holder.name,holder_type,industry,region,transfer_modes\nX-1,t,s,吉林大学,university,C,220100,license\n",
     );
     let report = rejected(&f, "achievements");
-    assert!(report.lines().any(|l| l.starts_with("row 1\ttrl\t") && l.contains("missing")), "{report}");
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("row 1\ttrl\t") && l.contains("missing")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -179,13 +226,32 @@ fn an_xlsx_with_merged_cells_and_an_empty_row_reports_the_rows() {
     let path = dir.path().join("a.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    let header =
-        ["external_id", "title", "summary", "holder.name", "holder_type", "industry", "trl", "region", "transfer_modes"];
+    let header = [
+        "external_id",
+        "title",
+        "summary",
+        "holder.name",
+        "holder_type",
+        "industry",
+        "trl",
+        "region",
+        "transfer_modes",
+    ];
     for (j, h) in header.iter().enumerate() {
         sheet.write_string(0, j as u16, *h).unwrap();
     }
     let row = |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, id: &str| {
-        let vals = [id, "标题", "摘要", "吉林大学", "university", "C", "", "220100", "license; transfer"];
+        let vals = [
+            id,
+            "标题",
+            "摘要",
+            "吉林大学",
+            "university",
+            "C",
+            "",
+            "220100",
+            "license; transfer",
+        ];
         for (j, v) in vals.iter().enumerate() {
             if !v.is_empty() {
                 sheet.write_string(r, j as u16, *v).unwrap();
@@ -197,15 +263,31 @@ fn an_xlsx_with_merged_cells_and_an_empty_row_reports_the_rows() {
     // Row 3 is empty. Rows 4–5 share a merged holder cell.
     row(sheet, 3, "X-2");
     row(sheet, 4, "X-3");
-    sheet.merge_range(3, 3, 4, 3, "吉林大学", &rust_xlsxwriter::Format::new()).unwrap();
+    sheet
+        .merge_range(3, 3, 4, 3, "吉林大学", &rust_xlsxwriter::Format::new())
+        .unwrap();
     row(sheet, 5, "X-4");
     book.save(&path).unwrap();
-    let o = techmarket(dir.path(), &["import", "--kind", "achievements", path.to_str().unwrap()]);
+    let o = techmarket(
+        dir.path(),
+        &["import", "--kind", "achievements", path.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
     let report = stdout(&o);
-    assert!(report.lines().any(|l| l.starts_with("row 4\tholder.name\t") && l.contains("D4:D5")), "{report}");
-    assert!(report.lines().any(|l| l.starts_with("row 5\tholder.name\t")), "{report}");
-    assert!(!report.contains("row 3\t"), "the empty row is skipped, not an error: {report}");
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("row 4\tholder.name\t") && l.contains("D4:D5")),
+        "{report}"
+    );
+    assert!(
+        report.lines().any(|l| l.starts_with("row 5\tholder.name\t")),
+        "{report}"
+    );
+    assert!(
+        !report.contains("row 3\t"),
+        "the empty row is skipped, not an error: {report}"
+    );
     assert!(report.contains("2 created"), "{report}");
 }
 
@@ -215,7 +297,12 @@ fn the_demo_market_is_deterministic_for_a_seed() {
     let b = tempfile::tempdir().unwrap();
     for d in [&a, &b] {
         let o = techmarket(d.path(), &["demo", "--scale", "small", "--seed", "7", "--no-serve"]);
-        assert!(o.status.success(), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{}{}",
+            stdout(&o),
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
     let ea = exported(a.path(), "a.jsonl");
     assert!(ea.len() >= 100, "a small market still has achievements: {}", ea.len());

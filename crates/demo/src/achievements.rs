@@ -16,8 +16,28 @@ pub(crate) const TRANSFER_MODES: [&str; 5] = ["transfer", "license", "equity", "
 
 fn modifiers(style: Style) -> &'static [&'static str] {
     match style {
-        Style::Material => &["高性能", "低成本", "高纯", "高强度", "环保型", "耐高温", "纳米", "功能化", "绿色", "新型"],
-        Style::Part => &["轻量化", "高可靠性", "长寿命", "高精度", "低成本", "模块化", "新型", "高效"],
+        Style::Material => &[
+            "高性能",
+            "低成本",
+            "高纯",
+            "高强度",
+            "环保型",
+            "耐高温",
+            "纳米",
+            "功能化",
+            "绿色",
+            "新型",
+        ],
+        Style::Part => &[
+            "轻量化",
+            "高可靠性",
+            "长寿命",
+            "高精度",
+            "低成本",
+            "模块化",
+            "新型",
+            "高效",
+        ],
         Style::System => &["智能", "高效", "分布式", "在线", "一体化", "远程", "自适应", "新一代"],
         Style::Bio => &["高纯度", "新型", "高效", "稳定", "绿色", "标准化", "高活性"],
         Style::Agri => &["高产", "优质", "绿色", "节本增效", "抗逆", "生态", "轻简化"],
@@ -28,11 +48,25 @@ fn modifiers(style: Style) -> &'static [&'static str] {
 
 fn suffixes(style: Style) -> &'static [&'static str] {
     match style {
-        Style::Material => &["制备方法及应用", "制备技术", "产业化技术", "合成工艺", "改性技术", "规模化制备技术"],
+        Style::Material => &[
+            "制备方法及应用",
+            "制备技术",
+            "产业化技术",
+            "合成工艺",
+            "改性技术",
+            "规模化制备技术",
+        ],
         Style::Part => &["设计与制造技术", "成形工艺", "关键技术", "研制", "制造工艺", "开发"],
         Style::System => &["系统", "成套装备", "关键技术", "集成技术", "监测系统", "控制系统"],
         Style::Bio => &["制备工艺", "提取纯化工艺", "质量控制技术", "制剂", "研制", "生产工艺"],
-        Style::Agri => &["技术", "栽培技术", "集成技术模式", "高效生产技术", "综合配套技术", "技术体系"],
+        Style::Agri => &[
+            "技术",
+            "栽培技术",
+            "集成技术模式",
+            "高效生产技术",
+            "综合配套技术",
+            "技术体系",
+        ],
         Style::Process => &["工艺", "成套技术", "关键技术", "清洁生产技术", "技术及装备", "优化技术"],
         Style::Software => &["平台", "系统", "软件", "算法及系统", "关键技术", "解决方案"],
     }
@@ -102,8 +136,14 @@ const ADVANTAGES: &[&str] = &[
     "能耗低",
     "产品一致性好",
 ];
-const TESTERS: &[&str] =
-    &["第三方检测机构", "国家级质检中心", "省级产品质量监督检验机构", "用户单位现场测试", "中试线连续运行考核", "权威检测机构"];
+const TESTERS: &[&str] = &[
+    "第三方检测机构",
+    "国家级质检中心",
+    "省级产品质量监督检验机构",
+    "用户单位现场测试",
+    "中试线连续运行考核",
+    "权威检测机构",
+];
 const COMPONENTS: &[&str] = &[
     "控制单元",
     "检测模块",
@@ -121,7 +161,14 @@ const COMPONENTS: &[&str] = &[
     "输送装置",
     "人机交互界面",
 ];
-const DEVICE_GOALS: &[&str] = &["精确控制", "在线监测", "高效处理", "连续化生产", "自动化作业", "稳定运行"];
+const DEVICE_GOALS: &[&str] = &[
+    "精确控制",
+    "在线监测",
+    "高效处理",
+    "连续化生产",
+    "自动化作业",
+    "稳定运行",
+];
 const COOPERATION: &[&str] = &["技术转让", "合作开发", "技术许可", "作价入股", "技术服务"];
 
 /// The words drawn for one achievement.
@@ -149,8 +196,15 @@ impl<'t> Parts<'t> {
         let apps = pick_distinct(rng, &topic.app, 2);
         let problems = pick_distinct(rng, &topic.problem, 2);
         let n_metrics = rng.random_range(2..=4);
-        let metrics = pick_distinct(rng, &topic.metric, n_metrics).into_iter().map(|m| fill(rng, m)).collect();
-        let modifier = if rng.random_bool(0.35) { "" } else { pick(rng, modifiers(topic.style)) };
+        let metrics = pick_distinct(rng, &topic.metric, n_metrics)
+            .into_iter()
+            .map(|m| fill(rng, m))
+            .collect();
+        let modifier = if rng.random_bool(0.35) {
+            ""
+        } else {
+            pick(rng, modifiers(topic.style))
+        };
         Parts {
             topic,
             object: pick(rng, &topic.object),
@@ -171,7 +225,11 @@ impl<'t> Parts<'t> {
     }
 
     fn methods(&self) -> String {
-        if self.method2 == self.method { self.method.to_string() } else { format!("{}、{}", self.method, self.method2) }
+        if self.method2 == self.method {
+            self.method.to_string()
+        } else {
+            format!("{}、{}", self.method, self.method2)
+        }
     }
 
     fn metric(&self, i: usize) -> &str {
@@ -219,7 +277,10 @@ fn title<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> (String, bool) {
             11 => format!("{o}的{}研究及应用", p.method),
             12 if matches!(style, Style::Material | Style::Bio) => format!("{}制备{m}{o}的方法", p.method),
             12 => format!("{m}{o}{}工艺优化与示范", p.method),
-            13 => format!("{}条件下{o}{s}", pick(rng, &["低成本", "规模化", "寒区", "工业化", "复杂工况"])),
+            13 => format!(
+                "{}条件下{o}{s}",
+                pick(rng, &["低成本", "规模化", "寒区", "工业化", "复杂工况"])
+            ),
             _ => continue,
         };
         return (t, false);
@@ -228,23 +289,88 @@ fn title<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> (String, bool) {
 
 fn maturity<R: Rng + ?Sized>(rng: &mut R, trl: i64, style: Style, p: &Parts) -> String {
     if style == Style::Agri && trl >= 5 {
-        let places = ["长春", "公主岭", "梨树", "榆树", "白城", "松原", "敦化", "舒兰", "洮南", "农安"];
+        let places = [
+            "长春",
+            "公主岭",
+            "梨树",
+            "榆树",
+            "白城",
+            "松原",
+            "敦化",
+            "舒兰",
+            "洮南",
+            "农安",
+        ];
         let place = places[rng.random_range(0..places.len())];
         return match trl {
-            5 | 6 => fill(rng, &format!("已在{place}等地建立试验示范点{{3~12}}个，示范面积{{500~5000}}亩。")),
+            5 | 6 => fill(
+                rng,
+                &format!("已在{place}等地建立试验示范点{{3~12}}个，示范面积{{500~5000}}亩。"),
+            ),
             7 => fill(rng, &format!("已在{place}等地示范推广{{2~30}}万亩，增产增效显著。")),
-            _ => fill(rng, &format!("已在全省{place}等{{5~30}}个县（市）推广应用，累计推广{{20~300}}万亩。")),
+            _ => fill(
+                rng,
+                &format!("已在全省{place}等{{5~30}}个县（市）推广应用，累计推广{{20~300}}万亩。"),
+            ),
         };
     }
     let s = match trl {
-        1 | 2 => pick(rng, &["目前处于原理研究阶段，已发表相关论文{3~12}篇。", "已完成基础理论研究和可行性论证。"]),
-        3 => pick(rng, &["已完成实验室原理验证，制备出样品。", "已完成概念验证，关键参数得到实验确认。"]),
-        4 => pick(rng, &["已完成实验室小试，关键指标达到设计要求。", "小试样品性能稳定，正在开展工艺放大研究。"]),
-        5 => pick(rng, &["已完成小试，正在合作企业开展中试。", "已建成中试装置，完成{3~10}批次放大试验。"]),
-        6 => pick(rng, &["已完成中试，具备工程化条件。", "样机已通过第三方检测，具备中试转化条件。"]),
-        7 => pick(rng, &["已在{2~6}家企业开展示范应用，运行稳定。", "工程样机已在用户现场连续运行{6~24}个月。"]),
-        8 => pick(rng, &["已完成工程化验证，产品已小批量生产。", "已建成示范生产线，产品通过用户验证。"]),
-        _ => pick(rng, &["已实现规模化生产，累计新增产值{2000~30000}万元。", "已实现产业化，产品在{app}批量应用。"]),
+        1 | 2 => pick(
+            rng,
+            &[
+                "目前处于原理研究阶段，已发表相关论文{3~12}篇。",
+                "已完成基础理论研究和可行性论证。",
+            ],
+        ),
+        3 => pick(
+            rng,
+            &[
+                "已完成实验室原理验证，制备出样品。",
+                "已完成概念验证，关键参数得到实验确认。",
+            ],
+        ),
+        4 => pick(
+            rng,
+            &[
+                "已完成实验室小试，关键指标达到设计要求。",
+                "小试样品性能稳定，正在开展工艺放大研究。",
+            ],
+        ),
+        5 => pick(
+            rng,
+            &[
+                "已完成小试，正在合作企业开展中试。",
+                "已建成中试装置，完成{3~10}批次放大试验。",
+            ],
+        ),
+        6 => pick(
+            rng,
+            &[
+                "已完成中试，具备工程化条件。",
+                "样机已通过第三方检测，具备中试转化条件。",
+            ],
+        ),
+        7 => pick(
+            rng,
+            &[
+                "已在{2~6}家企业开展示范应用，运行稳定。",
+                "工程样机已在用户现场连续运行{6~24}个月。",
+            ],
+        ),
+        8 => pick(
+            rng,
+            &[
+                "已完成工程化验证，产品已小批量生产。",
+                "已建成示范生产线，产品通过用户验证。",
+            ],
+        ),
+        _ => pick(
+            rng,
+            &[
+                "已实现规模化生产，累计新增产值{2000~30000}万元。",
+                "已实现产业化，产品在{app}批量应用。",
+            ],
+        ),
     };
     fill(rng, &s.replace("{app}", p.app))
 }
@@ -340,14 +466,22 @@ fn summary<R: Rng + ?Sized>(rng: &mut R, p: &Parts, trl: i64) -> String {
 
 fn numbered(metrics: &[String]) -> String {
     const MARKS: [&str; 4] = ["①", "②", "③", "④"];
-    metrics.iter().zip(MARKS).map(|(m, k)| format!("{k}{m}")).collect::<Vec<_>>().join("；")
+    metrics
+        .iter()
+        .zip(MARKS)
+        .map(|(m, k)| format!("{k}{m}"))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 fn problem_solved<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> String {
     match rng.random_range(0..4) {
         0 => format!("解决了{}的问题。", p.problem),
         1 if p.problem2 != p.problem => format!("主要解决{}，以及{}等生产难题。", p.problem, p.problem2),
-        2 => format!("{}是{}企业普遍面临的难题，本成果可从工艺源头解决这一问题。", p.problem, p.app),
+        2 => format!(
+            "{}是{}企业普遍面临的难题，本成果可从工艺源头解决这一问题。",
+            p.problem, p.app
+        ),
         _ => format!("针对{}中{}的现状，提供了一种可靠、经济的解决方案。", p.app, p.problem),
     }
 }
@@ -355,15 +489,30 @@ fn problem_solved<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> String {
 fn advantages<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> String {
     let a = pick_distinct(rng, ADVANTAGES, 2);
     match rng.random_range(0..3) {
-        0 => format!("与{}相比，{}，{}；同时{}、{}。", p.baseline, p.metric(0), p.metric(1), a[0], a[1]),
+        0 => format!(
+            "与{}相比，{}，{}；同时{}、{}。",
+            p.baseline,
+            p.metric(0),
+            p.metric(1),
+            a[0],
+            a[1]
+        ),
         1 => format!("①{}；②{}；③{}，{}。", p.metric(0), p.metric(1), a[0], a[1]),
-        _ => format!("相对于目前普遍采用的{}，本技术{}，且{}。", p.baseline, p.metric(0), a[0]),
+        _ => format!(
+            "相对于目前普遍采用的{}，本技术{}，且{}。",
+            p.baseline,
+            p.metric(0),
+            a[0]
+        ),
     }
 }
 
 fn economics<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> String {
     let t = p.topic;
-    let e: Vec<String> = pick_distinct(rng, &t.econ, 2).into_iter().map(|x| fill(rng, x)).collect();
+    let e: Vec<String> = pick_distinct(rng, &t.econ, 2)
+        .into_iter()
+        .map(|x| fill(rng, x))
+        .collect();
     let e2 = e.get(1).cloned().unwrap_or_else(|| fill(rng, "综合成本降低{8~25}%"));
     let scale = pick(rng, &t.scale);
     let scale = fill(rng, scale);
@@ -372,8 +521,14 @@ fn economics<R: Rng + ?Sized>(rng: &mut R, p: &Parts) -> String {
             "与{}相比，{}，{e2}。按{scale}测算，年新增经济效益约{{50~3000}}万元，投资回收期约{{0.8~4.0:1}}年。",
             p.baseline, e[0]
         ),
-        1 => format!("以{scale}计，采用本技术后{}；设备改造投入约{{30~2000}}万元，预计{{1.0~3.5:1}}年收回投资。", e[0]),
-        _ => format!("{}，{e2}，综合生产成本降低{{8~35}}%，{{1~4}}年左右即可收回改造投入。", e[0]),
+        1 => format!(
+            "以{scale}计，采用本技术后{}；设备改造投入约{{30~2000}}万元，预计{{1.0~3.5:1}}年收回投资。",
+            e[0]
+        ),
+        _ => format!(
+            "{}，{e2}，综合生产成本降低{{8~35}}%，{{1~4}}年左右即可收回改造投入。",
+            e[0]
+        ),
     };
     fill(rng, &template)
 }
@@ -392,7 +547,10 @@ struct Pool {
 }
 
 fn pool(dir: &Directory, kind: Kind, domain: usize) -> Pool {
-    let orgs: Vec<usize> = dir.of_kind(kind).filter(|&i| dir.meta[i].domains.contains(&domain)).collect();
+    let orgs: Vec<usize> = dir
+        .of_kind(kind)
+        .filter(|&i| dir.meta[i].domains.contains(&domain))
+        .collect();
     let weights = Weighted::new(orgs.iter().map(|&i| dir.meta[i].weight));
     Pool { orgs, weights }
 }
@@ -411,7 +569,10 @@ pub(crate) fn generate<R: Rng + ?Sized>(rng: &mut R, count: usize, cx: &Context)
     let supply: Vec<usize> = (0..topics.len()).filter(|&t| !topics[t].demand_only).collect();
     let topic_weights = Weighted::new(supply.iter().map(|&t| topics[t].weight));
     let kinds = [Kind::University, Kind::Institute, Kind::Enterprise];
-    let pools: Vec<Vec<Pool>> = kinds.iter().map(|&k| (0..DOMAINS.len()).map(|d| pool(cx.dir, k, d)).collect()).collect();
+    let pools: Vec<Vec<Pool>> = kinds
+        .iter()
+        .map(|&k| (0..DOMAINS.len()).map(|d| pool(cx.dir, k, d)).collect())
+        .collect();
     let holder_weights = holder_kind_weights();
     let trl_weights = Weighted::new(TRL_WEIGHTS);
     let region_weights = Weighted::new(REGIONS.iter().map(|r| r.weight));
@@ -466,14 +627,20 @@ pub(crate) fn generate<R: Rng + ?Sized>(rng: &mut R, count: usize, cx: &Context)
             Some(h) => {
                 let r = &cx.dir.records[h];
                 (
-                    PartyRecord { name: r.name.clone(), credit_code: r.credit_code.clone() },
+                    PartyRecord {
+                        name: r.name.clone(),
+                        credit_code: r.credit_code.clone(),
+                    },
                     kinds[kind_slot].code(),
                     r.region.clone(),
                     cx.dir.meta[h].host.clone(),
                 )
             }
             None => (
-                PartyRecord { name: inventors[0].name.clone(), credit_code: None },
+                PartyRecord {
+                    name: inventors[0].name.clone(),
+                    credit_code: None,
+                },
                 "individual",
                 REGIONS[region_weights.sample(rng)].code.to_string(),
                 "mail".to_string(),
@@ -482,7 +649,11 @@ pub(crate) fn generate<R: Rng + ?Sized>(rng: &mut R, count: usize, cx: &Context)
 
         let industry = {
             let code = pick(rng, &topic.industry);
-            if code.len() == 3 && rng.random_bool(0.25) { code[..1].to_string() } else { code.to_string() }
+            if code.len() == 3 && rng.random_bool(0.25) {
+                code[..1].to_string()
+            } else {
+                code.to_string()
+            }
         };
 
         let price = if rng.random_bool(0.3) {
@@ -501,8 +672,12 @@ pub(crate) fn generate<R: Rng + ?Sized>(rng: &mut R, count: usize, cx: &Context)
             "enterprise" => [0.3, 0.45, 0.3, 0.45, 0.4],
             _ => [0.7, 0.4, 0.3, 0.2, 0.1],
         };
-        let mut transfer_modes: Vec<String> =
-            TRANSFER_MODES.iter().zip(mode_odds).filter(|(_, p)| rng.random_bool(*p)).map(|(m, _)| m.to_string()).collect();
+        let mut transfer_modes: Vec<String> = TRANSFER_MODES
+            .iter()
+            .zip(mode_odds)
+            .filter(|(_, p)| rng.random_bool(*p))
+            .map(|(m, _)| m.to_string())
+            .collect();
         if transfer_modes.is_empty() {
             transfer_modes.push(TRANSFER_MODES[rng.random_range(0..2)].to_string());
         }
@@ -555,14 +730,22 @@ pub(crate) fn generate<R: Rng + ?Sized>(rng: &mut R, count: usize, cx: &Context)
         }
 
         let contact = rng.random_bool(0.85).then(|| {
-            let person = if rng.random_bool(0.6) { inventors[0].clone() } else { names::person(rng) };
+            let person = if rng.random_bool(0.6) {
+                inventors[0].clone()
+            } else {
+                names::person(rng)
+            };
             let phone = if holder.is_some() && rng.random_bool(0.3) {
                 names::landline(rng, &region)
             } else {
                 names::mobile(rng)
             };
             let email = rng.random_bool(0.8).then(|| names::email(rng, &person.pinyin, &host));
-            ContactRecord { name: Some(person.name), phone: Some(phone), email }
+            ContactRecord {
+                name: Some(person.name),
+                phone: Some(phone),
+                email,
+            }
         });
 
         out.push(AchievementRecord {

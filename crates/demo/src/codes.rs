@@ -11,7 +11,10 @@ pub(crate) fn credit_check_char(first17: &str) -> char {
     let mut sum = 0u32;
     let mut weight = 1u32;
     for b in first17.bytes() {
-        let value = CREDIT_ALPHABET.iter().position(|&c| c == b).expect("credit code symbol") as u32;
+        let value = CREDIT_ALPHABET
+            .iter()
+            .position(|&c| c == b)
+            .expect("credit code symbol") as u32;
         sum += value * weight;
         weight = weight * 3 % 31;
     }
@@ -27,7 +30,11 @@ fn org_code_check(body: &[u8; 8]) -> char {
         .iter()
         .zip(WEIGHTS)
         .map(|(&c, w)| {
-            let v = if c.is_ascii_digit() { u32::from(c - b'0') } else { u32::from(c - b'A') + 10 };
+            let v = if c.is_ascii_digit() {
+                u32::from(c - b'0')
+            } else {
+                u32::from(c - b'A') + 10
+            };
             v * w
         })
         .sum();
@@ -61,7 +68,11 @@ pub(crate) fn credit_code<R: Rng + ?Sized>(rng: &mut R, prefix: &str, region: &s
 /// The check digit of a 12-digit patent application number (since 2003).
 pub(crate) fn patent_check_char(digits12: &str) -> char {
     const WEIGHTS: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
-    let sum: u32 = digits12.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = digits12
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     match sum % 11 {
         10 => 'X',
         d => char::from(b'0' + d as u8),

@@ -60,7 +60,13 @@ const HEARD: &[&str] = &[
     "同行说{term}效果不错，想找懂行的人给把把关",
 ];
 
-const SIZES: &[&str] = &["员工{30~800}人", "年产值{2000~50000}万元", "有{2~8}条生产线", "在本地做了{8~30}年", "年销售额{1000~30000}万元"];
+const SIZES: &[&str] = &[
+    "员工{30~800}人",
+    "年产值{2000~50000}万元",
+    "有{2~8}条生产线",
+    "在本地做了{8~30}年",
+    "年销售额{1000~30000}万元",
+];
 
 fn title<R: Rng + ?Sized>(rng: &mut R, t: &Topic, challenge: bool) -> String {
     let need = pick(rng, &t.need);
@@ -108,9 +114,13 @@ fn description<R: Rng + ?Sized>(rng: &mut R, t: &Topic, city: &str, word: &str, 
     let size = fill(rng, size);
     let term: Vec<&str> = t.terms().collect();
     let heard = pick(rng, HEARD).replace("{term}", term[rng.random_range(0..term.len())]);
-    let money = budget.map(|b| format!("预算大概{}万元以内。", b / 10_000)).unwrap_or_default();
+    let money = budget
+        .map(|b| format!("预算大概{}万元以内。", b / 10_000))
+        .unwrap_or_default();
     let text = match rng.random_range(0..5) {
-        0 => format!("我们公司主要生产{product}，{size}。现在{lay}，{consequence}。{tried}。{want}，{constraint}。{money}"),
+        0 => format!(
+            "我们公司主要生产{product}，{size}。现在{lay}，{consequence}。{tried}。{want}，{constraint}。{money}"
+        ),
         1 => format!("{lay}。我们是{city}的一家{word}企业，{want}。目标是{goal}。{constraint}，{pref}。{money}"),
         2 => format!("厂里的{product}一直有个问题：{lay}。{heard}。{want}，{pref}。{money}"),
         3 => format!("现状：{lay}，{consequence}。目标：{goal}。要求：{constraint}；{pref}。{money}"),
@@ -140,8 +150,15 @@ pub(crate) fn generate<R: Rng + ?Sized>(
 ) -> Vec<DemandRecord> {
     let topic_weights = Weighted::new(topics.iter().map(|t| t.weight));
     let enterprises: Vec<usize> = dir.of_kind(crate::orgs::Kind::Enterprise).collect();
-    let by_domain: Vec<Vec<usize>> =
-        (0..DOMAINS.len()).map(|d| enterprises.iter().copied().filter(|&e| dir.meta[e].domains.contains(&d)).collect()).collect();
+    let by_domain: Vec<Vec<usize>> = (0..DOMAINS.len())
+        .map(|d| {
+            enterprises
+                .iter()
+                .copied()
+                .filter(|&e| dir.meta[e].domains.contains(&d))
+                .collect()
+        })
+        .collect();
     let min_trl_weights = Weighted::new([3, 6, 8, 6, 4, 2]); // 3..=8
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
@@ -168,7 +185,11 @@ pub(crate) fn generate<R: Rng + ?Sized>(
             None if rng.random_bool(0.25) => None,
             None => Some(log_uniform_yuan(rng, 50_000, 5_000_000, 10_000)),
         };
-        let min_trl = if rng.random_bool(0.4) { None } else { Some(min_trl_weights.sample(rng) as i64 + 3) };
+        let min_trl = if rng.random_bool(0.4) {
+            None
+        } else {
+            Some(min_trl_weights.sample(rng) as i64 + 3)
+        };
         let mut cooperation_modes: Vec<String> = TRANSFER_MODES
             .iter()
             .zip([0.35, 0.3, 0.15, 0.55, 0.35])
@@ -182,7 +203,10 @@ pub(crate) fn generate<R: Rng + ?Sized>(
         // A challenge's applications close a few weeks to four months before the work is due.
         let challenge = bounty.map(|bounty| {
             let due = deadline_day.unwrap_or(729);
-            ChallengeRecord { bounty, application_deadline: Some(date(rng.random_range(due - 60..due - 14))) }
+            ChallengeRecord {
+                bounty,
+                application_deadline: Some(date(rng.random_range(due - 60..due - 14))),
+            }
         });
 
         let word = DOMAINS[meta.domains[0]].enterprise_words[0];
@@ -190,7 +214,10 @@ pub(crate) fn generate<R: Rng + ?Sized>(
         let mention_budget = rng.random_bool(0.5);
         let description = description(rng, topic, city, word, budget_max.filter(|_| mention_budget));
         let n_kw = rng.random_range(2..=5);
-        let mut keywords: Vec<String> = pick_distinct(rng, &topic.keyword, n_kw).into_iter().map(String::from).collect();
+        let mut keywords: Vec<String> = pick_distinct(rng, &topic.keyword, n_kw)
+            .into_iter()
+            .map(String::from)
+            .collect();
         if rng.random_bool(0.3) {
             let p = pick(rng, &topic.product).to_string();
             if p.chars().count() <= 10 && !keywords.contains(&p) {
@@ -203,7 +230,11 @@ pub(crate) fn generate<R: Rng + ?Sized>(
                 _ => {
                     let p = names::person(rng);
                     let email = rng.random_bool(0.4).then(|| names::email(rng, &p.pinyin, &meta.host));
-                    Some(ContactRecord { name: Some(p.name), phone: Some(names::mobile(rng)), email })
+                    Some(ContactRecord {
+                        name: Some(p.name),
+                        phone: Some(names::mobile(rng)),
+                        email,
+                    })
                 }
             }
         } else {
@@ -211,13 +242,20 @@ pub(crate) fn generate<R: Rng + ?Sized>(
         };
         let industry = {
             let code = pick(rng, &topic.industry);
-            if code.len() == 3 && rng.random_bool(0.3) { code[..1].to_string() } else { code.to_string() }
+            if code.len() == 3 && rng.random_bool(0.3) {
+                code[..1].to_string()
+            } else {
+                code.to_string()
+            }
         };
         out.push(DemandRecord {
             external_id: format!("DEMO-DEM-{:06}", i + 1),
             title: title(rng, topic, challenge.is_some()),
             description,
-            enterprise: PartyRecord { name: org.name.clone(), credit_code: org.credit_code.clone() },
+            enterprise: PartyRecord {
+                name: org.name.clone(),
+                credit_code: org.credit_code.clone(),
+            },
             industry,
             region: meta.region.to_string(),
             budget_max,

@@ -21,7 +21,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::fmt;
 use std::str::FromStr;
-use techmarket_interchange::records::{AchievementRecord, BrokerRecord, DemandRecord, ExpertRecord, OrganizationRecord};
+use techmarket_interchange::records::{
+    AchievementRecord, BrokerRecord, DemandRecord, ExpertRecord, OrganizationRecord,
+};
 
 /// How big a market to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -134,7 +136,13 @@ impl Plan {
                 incubator_national: 25,
                 incubator_provincial: 98,
                 governments: 10,
-                community: Community { universities: 6, institutes: 4, enterprises: 77, services: 24, incubators: 7 },
+                community: Community {
+                    universities: 6,
+                    institutes: 4,
+                    enterprises: 77,
+                    services: 24,
+                    incubators: 7,
+                },
                 experts: 5000,
                 brokers: 1198,
                 achievements: 26_000,
@@ -153,7 +161,13 @@ impl Plan {
                 incubator_national: 1,
                 incubator_provincial: 2,
                 governments: 2,
-                community: Community { universities: 1, institutes: 1, enterprises: 3, services: 2, incubators: 1 },
+                community: Community {
+                    universities: 1,
+                    institutes: 1,
+                    enterprises: 3,
+                    services: 2,
+                    incubators: 1,
+                },
                 experts: 60,
                 brokers: 20,
                 achievements: 200,
@@ -193,7 +207,13 @@ pub fn generate(seed: u64, scale: Scale) -> DemoMarket {
     let achievements = achievements::generate(&mut stream(4), plan.achievements, &cx);
     let demands = demands::generate(&mut stream(5), plan.demands, &dir, topics, &enterprises_by_topic);
 
-    DemoMarket { organizations: dir.records, experts, brokers, achievements, demands }
+    DemoMarket {
+        organizations: dir.records,
+        experts,
+        brokers,
+        achievements,
+        demands,
+    }
 }
 
 #[cfg(test)]

@@ -453,7 +453,9 @@ struct NamePools {
 
 fn pools() -> &'static NamePools {
     static POOLS: OnceLock<NamePools> = OnceLock::new();
-    POOLS.get_or_init(|| NamePools { surnames: Weighted::new(SURNAMES.iter().map(|s| s.2)) })
+    POOLS.get_or_init(|| NamePools {
+        surnames: Weighted::new(SURNAMES.iter().map(|s| s.2)),
+    })
 }
 
 /// A person's name and its pinyin (`zhangwei`).
@@ -485,10 +487,12 @@ pub(crate) fn person<R: Rng + ?Sized>(rng: &mut R) -> Person {
 /// A mobile number: a carrier prefix, a Jilin-looking four-digit block and four digits.
 pub(crate) fn mobile<R: Rng + ?Sized>(rng: &mut R) -> String {
     const PREFIXES: &[&str] = &[
-        "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "158",
-        "159", "180", "186", "187", "188", "189", "177", "199",
+        "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "158", "159",
+        "180", "186", "187", "188", "189", "177", "199",
     ];
-    const BLOCKS: &[&str] = &["0431", "0432", "0434", "0437", "0435", "0439", "0438", "0436", "0433", "4300", "4310"];
+    const BLOCKS: &[&str] = &[
+        "0431", "0432", "0434", "0437", "0435", "0439", "0438", "0436", "0433", "4300", "4310",
+    ];
     let p = PREFIXES[rng.random_range(0..PREFIXES.len())];
     let b = BLOCKS[rng.random_range(0..BLOCKS.len())];
     format!("{p}{b}{:04}", rng.random_range(0..10_000))

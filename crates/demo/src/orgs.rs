@@ -62,7 +62,11 @@ pub(crate) struct Directory {
 
 impl Directory {
     pub(crate) fn of_kind(&self, kind: Kind) -> impl Iterator<Item = usize> + '_ {
-        self.meta.iter().enumerate().filter(move |(_, m)| m.kind == kind).map(|(i, _)| i)
+        self.meta
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| m.kind == kind)
+            .map(|(i, _)| i)
     }
 }
 
@@ -75,13 +79,31 @@ struct Known {
     host: &'static str,
 }
 
-const fn known(name: &'static str, region: &'static str, domains: &'static str, weight: u64, host: &'static str) -> Known {
-    Known { name, region, domains, weight, host }
+const fn known(
+    name: &'static str,
+    region: &'static str,
+    domains: &'static str,
+    weight: u64,
+    host: &'static str,
+) -> Known {
+    Known {
+        name,
+        region,
+        domains,
+        weight,
+        host,
+    }
 }
 
 /// Universities, the six community members first.
 const UNIVERSITIES: &[Known] = &[
-    known("吉林大学", "220100", "auto chem materials optics bio agri energy it equip env rail carbon", 30, "jlu"),
+    known(
+        "吉林大学",
+        "220100",
+        "auto chem materials optics bio agri energy it equip env rail carbon",
+        30,
+        "jlu",
+    ),
     known("东北师范大学", "220100", "env materials it agri bio", 8, "nenu"),
     known("长春理工大学", "220100", "optics it equip", 10, "cust"),
     known("吉林农业大学", "220100", "agri food bio forest env", 10, "jlau"),
@@ -110,9 +132,27 @@ const UNIVERSITIES: &[Known] = &[
 /// Research institutes, 中科院"一院三所" first.
 const INSTITUTES: &[Known] = &[
     known("中国科学院长春分院", "220100", "optics chem agri", 1, "ccb"),
-    known("中国科学院长春应用化学研究所", "220100", "chem materials carbon env energy bio", 15, "ciac"),
-    known("中国科学院长春光学精密机械与物理研究所", "220100", "optics equip it", 15, "ciomp"),
-    known("中国科学院东北地理与农业生态研究所", "220100", "agri env food", 8, "iga"),
+    known(
+        "中国科学院长春应用化学研究所",
+        "220100",
+        "chem materials carbon env energy bio",
+        15,
+        "ciac",
+    ),
+    known(
+        "中国科学院长春光学精密机械与物理研究所",
+        "220100",
+        "optics equip it",
+        15,
+        "ciomp",
+    ),
+    known(
+        "中国科学院东北地理与农业生态研究所",
+        "220100",
+        "agri env food",
+        8,
+        "iga",
+    ),
     known("吉林省农业科学院", "220100", "agri food bio", 10, "jaas"),
     known("中国农业科学院特产研究所", "220100", "forest bio agri", 4, "isapcaas"),
     known("吉林省林业科学研究院", "220100", "forest env", 3, "jlfri"),
@@ -195,7 +235,11 @@ const KNOWN_INCUBATORS: &[(&str, &str)] = &[
 ];
 
 const BANKS: &[&str] = &["吉林银行", "中国银行吉林分行"];
-const FUNDS: &[&str] = &["吉林省科技风险投资基金", "吉林省高校产学研引导基金", "吉林省股权基金投资有限公司"];
+const FUNDS: &[&str] = &[
+    "吉林省科技风险投资基金",
+    "吉林省高校产学研引导基金",
+    "吉林省股权基金投资有限公司",
+];
 const GOVERNMENTS: &[(&str, &str)] = &[
     ("吉林省科学技术厅", "220100"),
     ("长春市科学技术局", "220100"),
@@ -260,12 +304,21 @@ struct Builder<'a, R: Rng> {
 }
 
 impl<R: Rng> Builder<'_, R> {
-    fn add(&mut self, name: String, kind: Kind, region: &'static str, code_prefix: Option<&str>, meta: OrgMeta) -> usize {
+    fn add(
+        &mut self,
+        name: String,
+        kind: Kind,
+        region: &'static str,
+        code_prefix: Option<&str>,
+        meta: OrgMeta,
+    ) -> usize {
         assert!(self.names.insert(name.clone()), "duplicate organization {name}");
-        let credit_code = code_prefix.map(|p| loop {
-            let c = credit_code(self.rng, p, region);
-            if self.codes.insert(c.clone()) {
-                break c;
+        let credit_code = code_prefix.map(|p| {
+            loop {
+                let c = credit_code(self.rng, p, region);
+                if self.codes.insert(c.clone()) {
+                    break c;
+                }
             }
         });
         let idx = self.records.len();
@@ -286,7 +339,15 @@ impl<R: Rng> Builder<'_, R> {
     }
 
     fn meta(&self, kind: Kind, region: &'static str, domains: Vec<usize>, weight: u64, host: String) -> OrgMeta {
-        OrgMeta { kind, region, domains, topics: Vec::new(), weight, host, transfer_institution: false }
+        OrgMeta {
+            kind,
+            region,
+            domains,
+            topics: Vec::new(),
+            weight,
+            host,
+            transfer_institution: false,
+        }
     }
 
     fn tag(&mut self, idx: usize, tag: &str) {
@@ -326,12 +387,23 @@ impl<R: Rng> Builder<'_, R> {
 
     fn new_rd(&mut self) -> usize {
         let (field, domain) = NEW_RD_FIELDS[self.rng.random_range(0..NEW_RD_FIELDS.len())];
-        let region = if self.rng.random_bool(0.45) { "220100" } else { self.region() };
+        let region = if self.rng.random_bool(0.45) {
+            "220100"
+        } else {
+            self.region()
+        };
         let company = self.rng.random_bool(0.3);
         let name = self.unique(|b| {
-            let prefix = if b.rng.random_bool(0.4) { "吉林省".to_string() } else { REGIONS[vocab::region_index(region)].short.to_string() };
+            let prefix = if b.rng.random_bool(0.4) {
+                "吉林省".to_string()
+            } else {
+                REGIONS[vocab::region_index(region)].short.to_string()
+            };
             let suffix = if company {
-                pick(b.rng, &["技术研究院有限公司", "产业技术研究院有限公司", "创新研究院有限公司"])
+                pick(
+                    b.rng,
+                    &["技术研究院有限公司", "产业技术研究院有限公司", "创新研究院有限公司"],
+                )
             } else {
                 pick(b.rng, &["产业技术研究院", "创新研究院", "技术研究院", "产业创新中心"])
             };
@@ -339,7 +411,13 @@ impl<R: Rng> Builder<'_, R> {
         });
         let host = format!("xy{}", self.records.len() + 1);
         let meta = self.meta(Kind::Institute, region, vec![domain_index(domain)], 3, host);
-        let idx = self.add(name, Kind::Institute, region, Some(if company { "91" } else { "52" }), meta);
+        let idx = self.add(
+            name,
+            Kind::Institute,
+            region,
+            Some(if company { "91" } else { "52" }),
+            meta,
+        );
         self.tag(idx, "new_rd_institution");
         idx
     }
@@ -350,7 +428,11 @@ impl<R: Rng> Builder<'_, R> {
         let domain = weights.sample(self.rng);
         let words = DOMAINS[domain].enterprise_words;
         let (name, host) = loop {
-            let place = if self.rng.random_bool(0.15) { "吉林省" } else { self.place(region) };
+            let place = if self.rng.random_bool(0.15) {
+                "吉林省"
+            } else {
+                self.place(region)
+            };
             let (brand, py) = self.brand();
             let word = pick(self.rng, words);
             let suffix = match self.rng.random_range(0..100) {
@@ -364,8 +446,13 @@ impl<R: Rng> Builder<'_, R> {
             }
         };
         // Products: one to three topics of its domain.
-        let candidates: Vec<usize> =
-            self.topics.iter().enumerate().filter(|(_, t)| t.domain == domain).map(|(i, _)| i).collect();
+        let candidates: Vec<usize> = self
+            .topics
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.domain == domain)
+            .map(|(i, _)| i)
+            .collect();
         let n = self.rng.random_range(1..=3).min(candidates.len());
         let topics = crate::text::pick_distinct(self.rng, &candidates, n);
         let host = format!("{host}{}", self.records.len() + 1);
@@ -375,16 +462,37 @@ impl<R: Rng> Builder<'_, R> {
         let code = if self.rng.random_bool(0.95) { Some("91") } else { None };
         let idx = self.add(name, Kind::Enterprise, region, code, meta);
 
-        let products: Vec<&str> =
-            self.meta[idx].topics.iter().map(|&t| pick(self.rng, &self.topics[t].product)).collect::<Vec<_>>();
-        let verb = pick(self.rng, &["主要从事", "专注于", "是一家从事", "集研发、生产和销售于一体，主营"]);
-        let tail = if verb == "是一家从事" { "研发、生产和销售的企业" } else { "的研发、生产和销售" };
+        let products: Vec<&str> = self.meta[idx]
+            .topics
+            .iter()
+            .map(|&t| pick(self.rng, &self.topics[t].product))
+            .collect::<Vec<_>>();
+        let verb = pick(
+            self.rng,
+            &["主要从事", "专注于", "是一家从事", "集研发、生产和销售于一体，主营"],
+        );
+        let tail = if verb == "是一家从事" {
+            "研发、生产和销售的企业"
+        } else {
+            "的研发、生产和销售"
+        };
         self.records[idx].description = Some(format!("{verb}{}{tail}。", crate::text::join_and(&products)));
         if self.rng.random_bool(0.7) {
             let p = names::person(self.rng);
-            let phone = if self.rng.random_bool(0.5) { names::mobile(self.rng) } else { names::landline(self.rng, region) };
-            let email = self.rng.random_bool(0.5).then(|| names::email(self.rng, &p.pinyin, &self.meta[idx].host));
-            self.records[idx].contact = Some(ContactRecord { name: Some(p.name), phone: Some(phone), email });
+            let phone = if self.rng.random_bool(0.5) {
+                names::mobile(self.rng)
+            } else {
+                names::landline(self.rng, region)
+            };
+            let email = self
+                .rng
+                .random_bool(0.5)
+                .then(|| names::email(self.rng, &p.pinyin, &self.meta[idx].host));
+            self.records[idx].contact = Some(ContactRecord {
+                name: Some(p.name),
+                phone: Some(phone),
+                email,
+            });
         }
 
         let tech_sme = self.rng.random_bool(0.55);
@@ -392,7 +500,12 @@ impl<R: Rng> Builder<'_, R> {
         let little_giant = self.rng.random_bool(0.025) || self.enterprises == 0;
         self.enterprises += 1;
         let srdi = little_giant || self.rng.random_bool(0.12);
-        for (on, tag) in [(srdi, "srdi"), (little_giant, "little_giant"), (high_tech, "high_tech"), (tech_sme, "tech_sme")] {
+        for (on, tag) in [
+            (srdi, "srdi"),
+            (little_giant, "little_giant"),
+            (high_tech, "high_tech"),
+            (tech_sme, "tech_sme"),
+        ] {
             if on {
                 self.tag(idx, tag);
             }
@@ -434,7 +547,13 @@ impl<R: Rng> Builder<'_, R> {
         let host = format!("fw{}", self.records.len() + 1);
         let mut meta = self.meta(Kind::Service, region, Vec::new(), 1, host);
         meta.transfer_institution = transfer.is_some();
-        let idx = self.add(name, Kind::Service, region, Some(if public { "12" } else { "91" }), meta);
+        let idx = self.add(
+            name,
+            Kind::Service,
+            region,
+            Some(if public { "12" } else { "91" }),
+            meta,
+        );
         if let Some(tag) = transfer {
             self.tag(idx, tag);
         }
@@ -465,7 +584,13 @@ impl<R: Rng> Builder<'_, R> {
         let public = name.ends_with("中心") || name.ends_with("基地") || name.ends_with("科技园");
         let host = format!("fh{}", self.records.len() + 1);
         let meta = self.meta(Kind::Incubator, region, Vec::new(), 1, host);
-        let idx = self.add(name, Kind::Incubator, region, Some(if public { "12" } else { "91" }), meta);
+        let idx = self.add(
+            name,
+            Kind::Incubator,
+            region,
+            Some(if public { "12" } else { "91" }),
+            meta,
+        );
         self.tag(idx, tag);
         idx
     }
@@ -488,8 +613,14 @@ pub(crate) fn generate<R: Rng>(rng: &mut R, plan: &Plan, topics: &[Topic]) -> Di
         region_weights: Weighted::new(REGIONS.iter().map(|r| r.weight)),
         enterprises: 0,
     };
-    let universities: Vec<usize> = UNIVERSITIES[..plan.universities].iter().map(|k| b.known(k, Kind::University)).collect();
-    let institutes: Vec<usize> = INSTITUTES[..plan.institutes].iter().map(|k| b.known(k, Kind::Institute)).collect();
+    let universities: Vec<usize> = UNIVERSITIES[..plan.universities]
+        .iter()
+        .map(|k| b.known(k, Kind::University))
+        .collect();
+    let institutes: Vec<usize> = INSTITUTES[..plan.institutes]
+        .iter()
+        .map(|k| b.known(k, Kind::Institute))
+        .collect();
     for _ in 0..plan.new_rd {
         b.new_rd();
     }
@@ -518,7 +649,10 @@ pub(crate) fn generate<R: Rng>(rng: &mut R, plan: &Plan, topics: &[Topic]) -> Di
     let other_services: Vec<usize> = (0..plan.other_services).map(|_| b.service(None, None)).collect();
 
     let banks: Vec<usize> = BANKS.iter().map(|n| b.simple(n, Kind::Bank, "220100", "91")).collect();
-    let funds: Vec<usize> = FUNDS[..plan.funds].iter().map(|n| b.simple(n, Kind::Fund, "220100", "91")).collect();
+    let funds: Vec<usize> = FUNDS[..plan.funds]
+        .iter()
+        .map(|n| b.simple(n, Kind::Fund, "220100", "91"))
+        .collect();
 
     let mut incubators = Vec::new();
     let known_national = plan.incubator_national.min(KNOWN_INCUBATORS.len());
@@ -541,11 +675,17 @@ pub(crate) fn generate<R: Rng>(rng: &mut R, plan: &Plan, topics: &[Topic]) -> Di
     let mut members: Vec<usize> = Vec::new();
     members.extend(&universities[..c.universities]);
     members.extend(&institutes[..c.institutes]);
-    let mut high_tech: Vec<usize> =
-        enterprises.iter().copied().filter(|&i| b.records[i].tags.iter().any(|t| t == "high_tech")).collect();
+    let mut high_tech: Vec<usize> = enterprises
+        .iter()
+        .copied()
+        .filter(|&i| b.records[i].tags.iter().any(|t| t == "high_tech"))
+        .collect();
     high_tech.shuffle(b.rng);
-    let mut others: Vec<usize> =
-        enterprises.iter().copied().filter(|&i| !b.records[i].tags.iter().any(|t| t == "high_tech")).collect();
+    let mut others: Vec<usize> = enterprises
+        .iter()
+        .copied()
+        .filter(|&i| !b.records[i].tags.iter().any(|t| t == "high_tech"))
+        .collect();
     others.shuffle(b.rng);
     members.extend(high_tech.iter().chain(&others).take(c.enterprises));
     // Service and finance: the center, the banks and funds, then transfer institutions and
@@ -560,5 +700,8 @@ pub(crate) fn generate<R: Rng>(rng: &mut R, plan: &Plan, topics: &[Topic]) -> Di
         b.tag(idx, "community_member");
     }
 
-    Directory { records: b.records, meta: b.meta }
+    Directory {
+        records: b.records,
+        meta: b.meta,
+    }
 }

@@ -72,7 +72,14 @@ const HONORS: &[&str] = &[
     "获中国产学研合作创新成果奖",
 ];
 
-const ENTERPRISE_ROLES: &[&str] = &["技术总监", "总工程师", "研发部部长", "副总经理（分管技术）", "首席工程师", "工艺部经理"];
+const ENTERPRISE_ROLES: &[&str] = &[
+    "技术总监",
+    "总工程师",
+    "研发部部长",
+    "副总经理（分管技术）",
+    "首席工程师",
+    "工艺部经理",
+];
 
 /// Broker fields that are about the trade itself rather than a technology.
 const SERVICE_FIELDS: &[&str] = &[
@@ -107,7 +114,12 @@ fn expert_title<R: Rng + ?Sized>(rng: &mut R, kind: Kind) -> &'static str {
 
 /// Topics an organization works on: two to four, mostly from one of its domains.
 pub(crate) fn topics_of_domain(topics: &[Topic], domain: usize) -> Vec<usize> {
-    topics.iter().enumerate().filter(|(_, t)| t.domain == domain && !t.demand_only).map(|(i, _)| i).collect()
+    topics
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.domain == domain && !t.demand_only)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn bio<R: Rng + ?Sized>(
@@ -144,7 +156,11 @@ fn bio<R: Rng + ?Sized>(
             ),
         };
     }
-    let tutor = if matches!(title, "教授" | "研究员") && rng.random_bool(0.7) { "，博士生导师" } else { "" };
+    let tutor = if matches!(title, "教授" | "研究员") && rng.random_bool(0.7) {
+        "，博士生导师"
+    } else {
+        ""
+    };
     let degree = if rng.random_bool(0.85) { "博士" } else { "硕士" };
     match rng.random_range(0..3) {
         0 => format!(
@@ -177,9 +193,15 @@ pub(crate) fn experts<R: Rng + ?Sized>(
         }));
         (idx, w)
     };
-    let pools = [pool(Kind::University, false), pool(Kind::Institute, false), pool(Kind::Enterprise, true)];
+    let pools = [
+        pool(Kind::University, false),
+        pool(Kind::Institute, false),
+        pool(Kind::Enterprise, true),
+    ];
     let kind_weights = Weighted::new([55, 30, 15]);
-    let domain_topics: Vec<Vec<usize>> = (0..crate::vocab::DOMAINS.len()).map(|d| topics_of_domain(topics, d)).collect();
+    let domain_topics: Vec<Vec<usize>> = (0..crate::vocab::DOMAINS.len())
+        .map(|d| topics_of_domain(topics, d))
+        .collect();
 
     let mut records = Vec::with_capacity(count);
     let mut meta = Vec::with_capacity(count);
@@ -262,10 +284,21 @@ pub(crate) fn experts<R: Rng + ?Sized>(
     (records, meta, index)
 }
 
-pub(crate) fn brokers<R: Rng + ?Sized>(rng: &mut R, count: usize, dir: &Directory, topics: &[Topic]) -> Vec<BrokerRecord> {
-    let institutions: Vec<usize> = (0..dir.meta.len()).filter(|&i| dir.meta[i].transfer_institution).collect();
+pub(crate) fn brokers<R: Rng + ?Sized>(
+    rng: &mut R,
+    count: usize,
+    dir: &Directory,
+    topics: &[Topic],
+) -> Vec<BrokerRecord> {
+    let institutions: Vec<usize> = (0..dir.meta.len())
+        .filter(|&i| dir.meta[i].transfer_institution)
+        .collect();
     let weights = Weighted::new(institutions.iter().map(|&i| {
-        if dir.records[i].tags.iter().any(|t| t == "transfer_institution_national") { 40 } else { 10 }
+        if dir.records[i].tags.iter().any(|t| t == "transfer_institution_national") {
+            40
+        } else {
+            10
+        }
     }));
     let tech: Vec<usize> = (0..topics.len()).filter(|&t| !topics[t].demand_only).collect();
     let mut out = Vec::with_capacity(count);
@@ -294,7 +327,9 @@ pub(crate) fn brokers<R: Rng + ?Sized>(rng: &mut R, count: usize, dir: &Director
         let region = if rng.random_bool(0.85) {
             m.region.to_string()
         } else {
-            crate::vocab::REGIONS[rng.random_range(0..crate::vocab::REGIONS.len())].code.to_string()
+            crate::vocab::REGIONS[rng.random_range(0..crate::vocab::REGIONS.len())]
+                .code
+                .to_string()
         };
         out.push(BrokerRecord {
             external_id: format!("DEMO-BRK-{:06}", i + 1),

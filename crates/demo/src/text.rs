@@ -44,7 +44,10 @@ pub(crate) fn pick_opt<R: Rng + ?Sized>(rng: &mut R, items: &[&'static str]) -> 
 /// Up to `n` distinct items in a random order (fewer when the list is shorter).
 pub(crate) fn pick_distinct<R: Rng + ?Sized, T: Copy>(rng: &mut R, items: &[T], n: usize) -> Vec<T> {
     let n = n.min(items.len());
-    rand::seq::index::sample(rng, items.len(), n).into_iter().map(|i| items[i]).collect()
+    rand::seq::index::sample(rng, items.len(), n)
+        .into_iter()
+        .map(|i| items[i])
+        .collect()
 }
 
 /// Fills `{a~b}` (an integer in a..=b) and `{a~b:1}` (one decimal) in a template.
@@ -86,7 +89,12 @@ fn render_range<R: Rng + ?Sized>(rng: &mut R, spec: &str, out: &mut String) {
     } else {
         let sign = if v < 0 { "-" } else { "" };
         let a = v.abs();
-        out.push_str(&format!("{sign}{}.{:0width$}", a / scale, a % scale, width = decimals as usize));
+        out.push_str(&format!(
+            "{sign}{}.{:0width$}",
+            a / scale,
+            a % scale,
+            width = decimals as usize
+        ));
     }
 }
 

@@ -30,8 +30,20 @@ pub(crate) const REGIONS: &[Region] = &[
         weight: 14,
         places: &["吉林", "吉林", "蛟河", "桦甸", "舒兰", "磐石", "永吉"],
     },
-    Region { code: "220300", name: "四平市", short: "四平", weight: 6, places: &["四平", "四平", "双辽", "梨树", "伊通"] },
-    Region { code: "220400", name: "辽源市", short: "辽源", weight: 4, places: &["辽源", "辽源", "东丰", "东辽"] },
+    Region {
+        code: "220300",
+        name: "四平市",
+        short: "四平",
+        weight: 6,
+        places: &["四平", "四平", "双辽", "梨树", "伊通"],
+    },
+    Region {
+        code: "220400",
+        name: "辽源市",
+        short: "辽源",
+        weight: 4,
+        places: &["辽源", "辽源", "东丰", "东辽"],
+    },
     Region {
         code: "220500",
         name: "通化市",
@@ -39,15 +51,35 @@ pub(crate) const REGIONS: &[Region] = &[
         weight: 7,
         places: &["通化", "通化", "梅河口", "集安", "柳河", "辉南"],
     },
-    Region { code: "220600", name: "白山市", short: "白山", weight: 4, places: &["白山", "临江", "抚松", "靖宇", "长白"] },
-    Region { code: "220700", name: "松原市", short: "松原", weight: 7, places: &["松原", "松原", "扶余", "前郭", "长岭", "乾安"] },
-    Region { code: "220800", name: "白城市", short: "白城", weight: 5, places: &["白城", "白城", "洮南", "大安", "镇赉", "通榆"] },
+    Region {
+        code: "220600",
+        name: "白山市",
+        short: "白山",
+        weight: 4,
+        places: &["白山", "临江", "抚松", "靖宇", "长白"],
+    },
+    Region {
+        code: "220700",
+        name: "松原市",
+        short: "松原",
+        weight: 7,
+        places: &["松原", "松原", "扶余", "前郭", "长岭", "乾安"],
+    },
+    Region {
+        code: "220800",
+        name: "白城市",
+        short: "白城",
+        weight: 5,
+        places: &["白城", "白城", "洮南", "大安", "镇赉", "通榆"],
+    },
     Region {
         code: "222400",
         name: "延边朝鲜族自治州",
         short: "延边",
         weight: 7,
-        places: &["延边", "延吉", "延吉", "珲春", "敦化", "图们", "龙井", "和龙", "汪清", "安图"],
+        places: &[
+            "延边", "延吉", "延吉", "珲春", "敦化", "图们", "龙井", "和龙", "汪清", "安图",
+        ],
     },
 ];
 
@@ -72,16 +104,44 @@ pub(crate) const DOMAINS: &[Domain] = &[
         id: "auto",
         name: "汽车及零部件",
         weight: 16,
-        enterprise_words: &["汽车零部件", "汽车部件", "汽车电子", "车桥", "精密铸造", "汽车饰件", "专用车", "汽车模具", "汽车配件"],
+        enterprise_words: &[
+            "汽车零部件",
+            "汽车部件",
+            "汽车电子",
+            "车桥",
+            "精密铸造",
+            "汽车饰件",
+            "专用车",
+            "汽车模具",
+            "汽车配件",
+        ],
     },
-    Domain { id: "rail", name: "轨道交通装备", weight: 2, enterprise_words: &["轨道交通装备", "轨道车辆配件", "轨道交通科技", "轨道装备"] },
+    Domain {
+        id: "rail",
+        name: "轨道交通装备",
+        weight: 2,
+        enterprise_words: &["轨道交通装备", "轨道车辆配件", "轨道交通科技", "轨道装备"],
+    },
     Domain {
         id: "chem",
         name: "石油化工",
         weight: 8,
-        enterprise_words: &["化工", "精细化工", "石化助剂", "化学", "化工新材料", "催化剂", "化工科技"],
+        enterprise_words: &[
+            "化工",
+            "精细化工",
+            "石化助剂",
+            "化学",
+            "化工新材料",
+            "催化剂",
+            "化工科技",
+        ],
     },
-    Domain { id: "carbon", name: "碳纤维及复合材料", weight: 3, enterprise_words: &["碳纤维", "复合材料", "碳素", "碳材料", "碳纤维科技"] },
+    Domain {
+        id: "carbon",
+        name: "碳纤维及复合材料",
+        weight: 3,
+        enterprise_words: &["碳纤维", "复合材料", "碳素", "碳材料", "碳纤维科技"],
+    },
     Domain {
         id: "optics",
         name: "光电信息",
@@ -92,46 +152,120 @@ pub(crate) const DOMAINS: &[Domain] = &[
         id: "materials",
         name: "新材料",
         weight: 5,
-        enterprise_words: &["新材料", "高分子材料", "稀土材料", "新型材料", "塑业", "材料科技", "特钢"],
+        enterprise_words: &[
+            "新材料",
+            "高分子材料",
+            "稀土材料",
+            "新型材料",
+            "塑业",
+            "材料科技",
+            "特钢",
+        ],
     },
     Domain {
         id: "bio",
         name: "医药健康",
         weight: 12,
-        enterprise_words: &["药业", "生物制药", "医疗器械", "生物科技", "制药", "生物工程", "医药", "医疗科技"],
+        enterprise_words: &[
+            "药业",
+            "生物制药",
+            "医疗器械",
+            "生物科技",
+            "制药",
+            "生物工程",
+            "医药",
+            "医疗科技",
+        ],
     },
     Domain {
         id: "agri",
         name: "现代农业",
         weight: 10,
-        enterprise_words: &["农业科技", "种业", "牧业", "生态农业", "农牧", "农业发展", "畜牧", "菌业"],
+        enterprise_words: &[
+            "农业科技",
+            "种业",
+            "牧业",
+            "生态农业",
+            "农牧",
+            "农业发展",
+            "畜牧",
+            "菌业",
+        ],
     },
-    Domain { id: "food", name: "农产品加工", weight: 8, enterprise_words: &["食品", "粮油", "米业", "食品科技", "饮品", "生物化工", "玉米开发"] },
+    Domain {
+        id: "food",
+        name: "农产品加工",
+        weight: 8,
+        enterprise_words: &["食品", "粮油", "米业", "食品科技", "饮品", "生物化工", "玉米开发"],
+    },
     Domain {
         id: "energy",
         name: "能源",
         weight: 7,
-        enterprise_words: &["新能源", "能源科技", "电力设备", "储能科技", "热力", "石油技术服务", "电气"],
+        enterprise_words: &[
+            "新能源",
+            "能源科技",
+            "电力设备",
+            "储能科技",
+            "热力",
+            "石油技术服务",
+            "电气",
+        ],
     },
-    Domain { id: "env", name: "节能环保", weight: 5, enterprise_words: &["环保科技", "环境工程", "水务", "环境技术", "再生资源", "节能科技"] },
+    Domain {
+        id: "env",
+        name: "节能环保",
+        weight: 5,
+        enterprise_words: &["环保科技", "环境工程", "水务", "环境技术", "再生资源", "节能科技"],
+    },
     Domain {
         id: "it",
         name: "电子信息",
         weight: 8,
-        enterprise_words: &["信息技术", "软件", "数据科技", "智能科技", "网络科技", "数字科技", "电子科技"],
+        enterprise_words: &[
+            "信息技术",
+            "软件",
+            "数据科技",
+            "智能科技",
+            "网络科技",
+            "数字科技",
+            "电子科技",
+        ],
     },
     Domain {
         id: "equip",
         name: "装备制造",
         weight: 9,
-        enterprise_words: &["机械", "装备制造", "自动化设备", "机器人", "精密机械", "重工", "机电", "换热设备"],
+        enterprise_words: &[
+            "机械",
+            "装备制造",
+            "自动化设备",
+            "机器人",
+            "精密机械",
+            "重工",
+            "机电",
+            "换热设备",
+        ],
     },
-    Domain { id: "forest", name: "林业和特色资源", weight: 4, enterprise_words: &["林业", "林产品", "特产", "山珍", "木业", "生态开发", "矿泉饮品"] },
-    Domain { id: "light", name: "轻工纺织", weight: 3, enterprise_words: &["纺织", "服饰", "包装", "印务", "酒业", "纸业", "袜业"] },
+    Domain {
+        id: "forest",
+        name: "林业和特色资源",
+        weight: 4,
+        enterprise_words: &["林业", "林产品", "特产", "山珍", "木业", "生态开发", "矿泉饮品"],
+    },
+    Domain {
+        id: "light",
+        name: "轻工纺织",
+        weight: 3,
+        enterprise_words: &["纺织", "服饰", "包装", "印务", "酒业", "纸业", "袜业"],
+    },
 ];
 
 pub(crate) fn domain_index(id: &str) -> usize {
-    DOMAINS.iter().position(|d| d.id == id).unwrap_or_else(|| panic!("unknown domain {id}"))
+    DOMAINS
+        .iter()
+        .position(|d| d.id == id)
+        .unwrap_or_else(|| panic!("unknown domain {id}"))
 }
 
 /// How much more (×10) a domain weighs in a prefecture than on average: Changchun's cars and
@@ -168,7 +302,10 @@ pub(crate) const AFFINITY: &[(&str, &str, u64)] = &[
 ];
 
 pub(crate) fn affinity(region: &str, domain: &str) -> u64 {
-    AFFINITY.iter().find(|(r, d, _)| *r == region && *d == domain).map_or(10, |a| a.2)
+    AFFINITY
+        .iter()
+        .find(|(r, d, _)| *r == region && *d == domain)
+        .map_or(10, |a| a.2)
 }
 
 /// How an achievement on a topic is named: a material is "prepared", a part "made", a system
@@ -308,12 +445,20 @@ fn parse_topics(text: &'static str) -> Vec<Topic> {
             topics.push(Topic::empty(id.trim()));
             continue;
         }
-        let topic = topics.last_mut().unwrap_or_else(|| panic!("topics.txt:{}: no topic", n + 1));
+        let topic = topics
+            .last_mut()
+            .unwrap_or_else(|| panic!("topics.txt:{}: no topic", n + 1));
         let (key, value) = line
             .split_once(':')
             .unwrap_or_else(|| panic!("topics.txt:{}: expected key: value", n + 1));
         let value = value.trim();
-        let list = || value.split('|').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        let list = || {
+            value
+                .split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        };
         match key.trim() {
             "domain" => topic.domain = domain_index(value),
             "weight" => topic.weight = value.parse().expect("weight"),
@@ -390,7 +535,11 @@ mod tests {
             }
             for code in &t.industry {
                 let b = code.as_bytes();
-                assert!(b[0].is_ascii_uppercase() && (b.len() == 1 || b.len() == 3), "{}: {code}", t.id);
+                assert!(
+                    b[0].is_ascii_uppercase() && (b.len() == 1 || b.len() == 3),
+                    "{}: {code}",
+                    t.id
+                );
             }
             for s in t.field.iter().chain(&t.keyword) {
                 assert!(!s.contains(';') && s.chars().count() <= 20, "{}: {s}", t.id);

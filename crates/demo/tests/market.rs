@@ -13,7 +13,10 @@ fn jilin() -> &'static DemoMarket {
 }
 
 fn tagged<'a>(m: &'a DemoMarket, tag: &str) -> Vec<&'a techmarket_interchange::records::OrganizationRecord> {
-    m.organizations.iter().filter(|o| o.tags.iter().any(|t| t == tag)).collect()
+    m.organizations
+        .iter()
+        .filter(|o| o.tags.iter().any(|t| t == tag))
+        .collect()
 }
 
 #[test]
@@ -31,7 +34,10 @@ fn jilin_scale_has_the_sizes_of_the_seed_document() {
     assert_eq!(m.demands.len(), 15_000);
     assert_eq!(m.brokers.len(), 1198);
     assert_eq!(tagged(m, "transfer_institution_national").len(), 10);
-    assert_eq!(tagged(m, "transfer_institution_national").len() + tagged(m, "transfer_institution_provincial").len(), 100);
+    assert_eq!(
+        tagged(m, "transfer_institution_national").len() + tagged(m, "transfer_institution_provincial").len(),
+        100
+    );
     assert_eq!(m.organizations.iter().filter(|o| o.kind == "incubator").count(), 123);
     let community = tagged(m, "community_member");
     assert_eq!(community.len(), 118);
@@ -42,7 +48,10 @@ fn jilin_scale_has_the_sizes_of_the_seed_document() {
     assert_eq!(count(&["service", "bank", "fund"]), 24);
     assert_eq!(count(&["incubator"]), 7);
     for bank in ["吉林银行", "中国银行吉林分行"] {
-        assert!(m.organizations.iter().any(|o| o.name == bank && o.kind == "bank"), "{bank}");
+        assert!(
+            m.organizations.iter().any(|o| o.name == bank && o.kind == "bank"),
+            "{bank}"
+        );
     }
     assert!(m.organizations.iter().filter(|o| o.kind == "fund").count() >= 2);
 }
@@ -55,7 +64,10 @@ fn organizations_spread_over_the_nine_prefectures_changchun_first() {
         *by_region.entry(&o.region[..4]).or_default() += 1;
     }
     for p in ["2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2224"] {
-        assert!(by_region.get(p).copied().unwrap_or(0) >= 10, "prefecture {p}: {by_region:?}");
+        assert!(
+            by_region.get(p).copied().unwrap_or(0) >= 10,
+            "prefecture {p}: {by_region:?}"
+        );
     }
     let max = by_region.iter().max_by_key(|(_, n)| **n).unwrap();
     assert_eq!(*max.0, "2201");
@@ -76,13 +88,21 @@ fn every_reference_resolves_and_every_key_is_unique() {
         assert!(names.contains(e.organization.as_str()), "expert org {}", e.organization);
     }
     for b in &m.brokers {
-        assert!(institutions.contains(b.institution.as_str()), "broker institution {}", b.institution);
+        assert!(
+            institutions.contains(b.institution.as_str()),
+            "broker institution {}",
+            b.institution
+        );
     }
     for a in m.achievements.iter().filter(|a| a.holder_type != "individual") {
         assert!(names.contains(a.holder.name.as_str()), "holder {}", a.holder.name);
     }
     for d in &m.demands {
-        assert!(names.contains(d.enterprise.name.as_str()), "enterprise {}", d.enterprise.name);
+        assert!(
+            names.contains(d.enterprise.name.as_str()),
+            "enterprise {}",
+            d.enterprise.name
+        );
     }
     fn unique<'a>(ids: impl Iterator<Item = &'a str>) -> bool {
         let v: Vec<&str> = ids.collect();
@@ -105,7 +125,10 @@ fn credit_codes_and_patent_numbers_pass_the_national_checks() {
             assert!(codes.insert(c.clone()), "duplicate credit code {c}");
         }
     }
-    assert!(codes.len() * 10 >= m.organizations.len() * 8, "most organizations have a credit code");
+    assert!(
+        codes.len() * 10 >= m.organizations.len() * 8,
+        "most organizations have a credit code"
+    );
     let mut patents = HashSet::new();
     for a in &m.achievements {
         for p in &a.patents {
@@ -144,7 +167,11 @@ fn the_text_is_varied_enough_for_search_and_matching() {
     assert!(titles.len() >= 18_000, "{} distinct titles of 26,000", titles.len());
     let demand_titles: HashSet<&str> = m.demands.iter().map(|d| d.title.as_str()).collect();
     // Many enterprises share a need, so demand titles repeat more than achievement titles.
-    assert!(demand_titles.len() >= 7_000, "{} distinct demand titles", demand_titles.len());
+    assert!(
+        demand_titles.len() >= 7_000,
+        "{} distinct demand titles",
+        demand_titles.len()
+    );
     // A real vocabulary: many distinct character bigrams across summaries.
     let mut bigrams = HashSet::new();
     for a in &m.achievements {
@@ -177,11 +204,24 @@ fn the_text_is_varied_enough_for_search_and_matching() {
 #[test]
 fn a_small_market_has_every_kind_and_tag() {
     let m = generate(1, Scale::Small);
-    for kind in ["university", "institute", "enterprise", "service", "bank", "fund", "incubator", "government"] {
+    for kind in [
+        "university",
+        "institute",
+        "enterprise",
+        "service",
+        "bank",
+        "fund",
+        "incubator",
+        "government",
+    ] {
         assert!(m.organizations.iter().any(|o| o.kind == kind), "kind {kind}");
     }
     for tag in techmarket_domain::OrgTag::ALL {
-        assert!(m.organizations.iter().any(|o| o.tags.iter().any(|t| t == tag.code())), "tag {}", tag.code());
+        assert!(
+            m.organizations.iter().any(|o| o.tags.iter().any(|t| t == tag.code())),
+            "tag {}",
+            tag.code()
+        );
     }
     assert!(m.achievements.len() >= 100 && m.achievements.len() <= 500);
 }

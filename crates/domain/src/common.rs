@@ -76,10 +76,16 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(name: &str) -> Actor {
-        Actor { name: format!("system:{name}"), address: None }
+        Actor {
+            name: format!("system:{name}"),
+            address: None,
+        }
     }
     pub fn cli(command: &str) -> Actor {
-        Actor { name: format!("cli:{command}"), address: None }
+        Actor {
+            name: format!("cli:{command}"),
+            address: None,
+        }
     }
 }
 
@@ -127,8 +133,13 @@ impl Contact {
         if let Some(e) = &email {
             let ok = match e.split_once('@') {
                 Some((local, domain)) => {
-                    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-                        && !e.contains(char::is_whitespace) && e.len() <= 254 && !domain.contains('@')
+                    !local.is_empty()
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                        && !e.contains(char::is_whitespace)
+                        && e.len() <= 254
+                        && !domain.contains('@')
                 }
                 None => false,
             };
@@ -233,14 +244,17 @@ impl TransferMode {
     /// Accepts the code or the Chinese label; `path` names the field in the error.
     pub fn parse(path: &str, s: &str) -> Result<TransferMode, FieldError> {
         let t = s.trim();
-        Self::ALL.into_iter().find(|m| m.code() == t || m.label_zh() == t).ok_or_else(|| {
-            FieldError::new(
-                path,
-                "mode_unknown",
-                format!("未知的方式「{t}」，可选：transfer, license, equity, co_development, service"),
-                format!("unknown mode `{t}`; expected one of transfer, license, equity, co_development, service"),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|m| m.code() == t || m.label_zh() == t)
+            .ok_or_else(|| {
+                FieldError::new(
+                    path,
+                    "mode_unknown",
+                    format!("未知的方式「{t}」，可选：transfer, license, equity, co_development, service"),
+                    format!("unknown mode `{t}`; expected one of transfer, license, equity, co_development, service"),
+                )
+            })
     }
 
     /// Parses a list, refusing duplicates.
@@ -268,8 +282,12 @@ pub enum HolderType {
 }
 
 impl HolderType {
-    pub const ALL: [HolderType; 4] =
-        [HolderType::University, HolderType::Institute, HolderType::Enterprise, HolderType::Individual];
+    pub const ALL: [HolderType; 4] = [
+        HolderType::University,
+        HolderType::Institute,
+        HolderType::Enterprise,
+        HolderType::Individual,
+    ];
     pub fn code(self) -> &'static str {
         match self {
             HolderType::University => "university",
@@ -288,14 +306,17 @@ impl HolderType {
     }
     pub fn parse(path: &str, s: &str) -> Result<HolderType, FieldError> {
         let t = s.trim();
-        Self::ALL.into_iter().find(|h| h.code() == t || h.label_zh() == t).ok_or_else(|| {
-            FieldError::new(
-                path,
-                "holder_type_unknown",
-                format!("未知的持有人类型「{t}」，可选：university, institute, enterprise, individual"),
-                format!("unknown holder type `{t}`; expected university, institute, enterprise or individual"),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|h| h.code() == t || h.label_zh() == t)
+            .ok_or_else(|| {
+                FieldError::new(
+                    path,
+                    "holder_type_unknown",
+                    format!("未知的持有人类型「{t}」，可选：university, institute, enterprise, individual"),
+                    format!("unknown holder type `{t}`; expected university, institute, enterprise or individual"),
+                )
+            })
     }
 }
 

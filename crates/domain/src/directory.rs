@@ -144,15 +144,18 @@ impl OrgTag {
     }
     pub fn parse(path: &str, s: &str) -> Result<OrgTag, FieldError> {
         let t = s.trim();
-        Self::ALL.into_iter().find(|k| k.code() == t || k.label_zh() == t).ok_or_else(|| {
-            let codes: Vec<&str> = Self::ALL.iter().map(|t| t.code()).collect();
-            FieldError::new(
-                path,
-                "tag_unknown",
-                format!("未知的标签「{t}」，可选：{}", codes.join(", ")),
-                format!("unknown tag `{t}`; expected one of {}", codes.join(", ")),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == t || k.label_zh() == t)
+            .ok_or_else(|| {
+                let codes: Vec<&str> = Self::ALL.iter().map(|t| t.code()).collect();
+                FieldError::new(
+                    path,
+                    "tag_unknown",
+                    format!("未知的标签「{t}」，可选：{}", codes.join(", ")),
+                    format!("unknown tag `{t}`; expected one of {}", codes.join(", ")),
+                )
+            })
     }
 }
 

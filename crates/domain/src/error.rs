@@ -17,13 +17,13 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(
-        path: impl Into<String>,
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        Self { path: path.into(), code, zh: zh.into(), en: en.into() }
+    pub fn new(path: impl Into<String>, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     /// The same error reported under another path (`at("holder")` turns `credit_code`
@@ -48,7 +48,12 @@ impl FieldError {
     }
 
     pub fn required(path: &str) -> Self {
-        Self::new(path, "required", format!("{path} 为必填项"), format!("{path} is required"))
+        Self::new(
+            path,
+            "required",
+            format!("{path} 为必填项"),
+            format!("{path} is required"),
+        )
     }
 
     pub fn too_long(path: &str, max_chars: usize) -> Self {

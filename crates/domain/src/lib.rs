@@ -20,7 +20,7 @@ pub use achievement::{Achievement, AchievementAction, AchievementFields, Achieve
 pub use common::{Actor, Contact, HolderType, Millis, RecordKind, TransferMode, now_millis};
 pub use demand::{Challenge, Demand, DemandAction, DemandFields, DemandStatus, Enterprise};
 pub use directory::{
-    Broker, BrokerFields, BrokerLevel, Expert, ExpertFields, OrgKind, OrgTag, Organization,
-    OrganizationAction, OrganizationFields, OrganizationStatus, PersonAction, PersonStatus,
+    Broker, BrokerFields, BrokerLevel, Expert, ExpertFields, OrgKind, OrgTag, Organization, OrganizationAction,
+    OrganizationFields, OrganizationStatus, PersonAction, PersonStatus,
 };
 pub use lifecycle::{Action, IllegalTransition, Status};

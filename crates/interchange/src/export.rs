@@ -36,10 +36,16 @@ pub enum Selection {
 
 fn public_condition(kind: RecordKind) -> Vec<Condition> {
     let codes: Vec<SqlValue> = match kind {
-        RecordKind::Achievement => {
-            AchievementStatus::all().iter().filter(|s| s.is_public()).map(|s| s.code().into()).collect()
-        }
-        RecordKind::Demand => DemandStatus::all().iter().filter(|s| s.is_public()).map(|s| s.code().into()).collect(),
+        RecordKind::Achievement => AchievementStatus::all()
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.code().into())
+            .collect(),
+        RecordKind::Demand => DemandStatus::all()
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.code().into())
+            .collect(),
         _ => return Vec::new(),
     };
     vec![Condition::In("status", codes)]
@@ -58,13 +64,29 @@ pub async fn records(market: &Market, kind: RecordKind, selection: Selection) ->
     }
     match kind {
         RecordKind::Achievement => {
-            market.for_each::<Achievement>(cond, |r| push(&mut out, validate::achievement_record(&r))).await?
+            market
+                .for_each::<Achievement>(cond, |r| push(&mut out, validate::achievement_record(&r)))
+                .await?
         }
-        RecordKind::Demand => market.for_each::<Demand>(cond, |r| push(&mut out, validate::demand_record(&r))).await?,
-        RecordKind::Expert => market.for_each::<Expert>(cond, |r| push(&mut out, validate::expert_record(&r))).await?,
-        RecordKind::Broker => market.for_each::<Broker>(cond, |r| push(&mut out, validate::broker_record(&r))).await?,
+        RecordKind::Demand => {
+            market
+                .for_each::<Demand>(cond, |r| push(&mut out, validate::demand_record(&r)))
+                .await?
+        }
+        RecordKind::Expert => {
+            market
+                .for_each::<Expert>(cond, |r| push(&mut out, validate::expert_record(&r)))
+                .await?
+        }
+        RecordKind::Broker => {
+            market
+                .for_each::<Broker>(cond, |r| push(&mut out, validate::broker_record(&r)))
+                .await?
+        }
         RecordKind::Organization => {
-            market.for_each::<Organization>(cond, |r| push(&mut out, validate::organization_record(&r))).await?
+            market
+                .for_each::<Organization>(cond, |r| push(&mut out, validate::organization_record(&r)))
+                .await?
         }
     }
     Ok(out)
@@ -92,9 +114,14 @@ pub async fn export_file(
     path: &Path,
     selection: Selection,
 ) -> Result<usize, ExportError> {
-    let format = Format::from_path(path).ok_or_else(|| ExportError::UnknownFormat { path: path.display().to_string() })?;
+    let format = Format::from_path(path).ok_or_else(|| ExportError::UnknownFormat {
+        path: path.display().to_string(),
+    })?;
     let recs = records(market, kind, selection).await?;
-    let io = |e: &dyn std::fmt::Display| ExportError::Io { path: path.display().to_string(), message: e.to_string() };
+    let io = |e: &dyn std::fmt::Display| ExportError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     match format {
         Format::Jsonl => {
             let f = std::fs::File::create(path).map_err(|e| io(&e))?;
@@ -129,7 +156,9 @@ pub async fn export_file(
             let bold = rust_xlsxwriter::Format::new().set_bold();
             let cols = columns(kind);
             for (j, c) in cols.iter().enumerate() {
-                sheet.write_string_with_format(0, j as u16, c.name, &bold).map_err(|e| io(&e))?;
+                sheet
+                    .write_string_with_format(0, j as u16, c.name, &bold)
+                    .map_err(|e| io(&e))?;
             }
             for (i, r) in recs.iter().enumerate() {
                 let row = (i + 1) as u32;
@@ -138,7 +167,9 @@ pub async fn export_file(
                     match (cell(r, c.name), c.ty) {
                         (Value::Null, _) => {}
                         (Value::Number(n), ColType::Int) => {
-                            sheet.write_number(row, col, n.as_f64().unwrap_or_default()).map_err(|e| io(&e))?;
+                            sheet
+                                .write_number(row, col, n.as_f64().unwrap_or_default())
+                                .map_err(|e| io(&e))?;
                         }
                         (Value::String(s), _) => {
                             sheet.write_string(row, col, &s).map_err(|e| io(&e))?;

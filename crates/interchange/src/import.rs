@@ -79,17 +79,27 @@ pub struct Importer<'a> {
 }
 
 fn row_errors(row: usize, errs: ValidationErrors) -> Vec<RowError> {
-    errs.0.into_iter().map(|e| RowError::new(row, &e.path, e.code, e.zh, e.en)).collect()
+    errs.0
+        .into_iter()
+        .map(|e| RowError::new(row, &e.path, e.code, e.zh, e.en))
+        .collect()
 }
 
 fn type_error(row: usize, e: serde_path_to_error::Error<serde_json::Error>) -> RowError {
     let path = e.path().to_string();
     let path = if path == "." { String::new() } else { path };
     let inner = e.into_inner().to_string();
-    let missing = inner.strip_prefix("missing field `").and_then(|s| s.split('`').next()).map(str::to_string);
+    let missing = inner
+        .strip_prefix("missing field `")
+        .and_then(|s| s.split('`').next())
+        .map(str::to_string);
     match missing {
         Some(field) => {
-            let full = if path.is_empty() { field } else { format!("{path}.{field}") };
+            let full = if path.is_empty() {
+                field
+            } else {
+                format!("{path}.{field}")
+            };
             RowError::new(
                 row,
                 &full,
@@ -110,7 +120,13 @@ fn type_error(row: usize, e: serde_path_to_error::Error<serde_json::Error>) -> R
 
 impl<'a> Importer<'a> {
     pub fn new(market: &'a Market, regions: &'a RegionTable, actor: Actor) -> Importer<'a> {
-        Importer { market, regions, actor, batch_size: 2000, allow_failed_credit_check: false }
+        Importer {
+            market,
+            regions,
+            actor,
+            batch_size: 2000,
+            allow_failed_credit_check: false,
+        }
     }
 
     /// Imports a JSONL, CSV or XLSX file of `kind`.
@@ -128,15 +144,26 @@ impl<'a> Importer<'a> {
     pub async fn import_rows(&self, kind: RecordKind, rows: Vec<RawRow>, progress: Progress<'_>) -> ImportReport {
         match kind {
             RecordKind::Achievement => {
-                self.import_objects::<AchievementRecord, Achievement>(rows, validate::achievement, progress).await
+                self.import_objects::<AchievementRecord, Achievement>(rows, validate::achievement, progress)
+                    .await
             }
-            RecordKind::Demand => self.import_objects::<DemandRecord, Demand>(rows, validate::demand, progress).await,
-            RecordKind::Expert => self.import_objects::<ExpertRecord, Expert>(rows, validate::expert, progress).await,
-            RecordKind::Broker => self.import_objects::<BrokerRecord, Broker>(rows, validate::broker, progress).await,
+            RecordKind::Demand => {
+                self.import_objects::<DemandRecord, Demand>(rows, validate::demand, progress)
+                    .await
+            }
+            RecordKind::Expert => {
+                self.import_objects::<ExpertRecord, Expert>(rows, validate::expert, progress)
+                    .await
+            }
+            RecordKind::Broker => {
+                self.import_objects::<BrokerRecord, Broker>(rows, validate::broker, progress)
+                    .await
+            }
             RecordKind::Organization => {
                 let allow = self.allow_failed_credit_check;
                 let v = move |r: &OrganizationRecord, t: &RegionTable| validate::organization(r, t, allow);
-                self.import_objects::<OrganizationRecord, Organization>(rows, v, progress).await
+                self.import_objects::<OrganizationRecord, Organization>(rows, v, progress)
+                    .await
             }
         }
     }
@@ -178,7 +205,10 @@ impl<'a> Importer<'a> {
         Rec: HasKey,
         R: Editable,
     {
-        let report = ImportReport { rows: records.len(), ..Default::default() };
+        let report = ImportReport {
+            rows: records.len(),
+            ..Default::default()
+        };
         self.import_typed::<Rec, R>(records, check, report, progress).await
     }
 
@@ -246,7 +276,11 @@ impl<'a> Importer<'a> {
                 Err(_) => {
                     // One row spoiled the transaction: import row by row to find it.
                     for (row, ext, fields) in chunk {
-                        match self.market.import_batch::<R>(&self.actor, vec![(ext.clone(), fields.clone())]).await {
+                        match self
+                            .market
+                            .import_batch::<R>(&self.actor, vec![(ext.clone(), fields.clone())])
+                            .await
+                        {
                             Ok(o) => self.tally(&mut report, std::iter::once(*row), o),
                             Err(e) => report.rejected.push(RowError::new(
                                 *row,

@@ -22,7 +22,13 @@ pub struct RowError {
 
 impl RowError {
     pub fn new(row: usize, field: &str, code: &str, zh: impl Into<String>, en: impl Into<String>) -> RowError {
-        RowError { row, field: field.to_string(), code: code.to_string(), zh: zh.into(), en: en.into() }
+        RowError {
+            row,
+            field: field.to_string(),
+            code: code.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -65,17 +71,19 @@ impl Format {
 pub enum FileError {
     #[error("cannot read {path}: {message} / 无法读取文件 {path}：{message}")]
     Io { path: String, message: String },
-    #[error(
-        "{path}: unknown file type; use .jsonl, .csv or .xlsx / 无法识别的文件类型，请使用 .jsonl、.csv 或 .xlsx"
-    )]
+    #[error("{path}: unknown file type; use .jsonl, .csv or .xlsx / 无法识别的文件类型，请使用 .jsonl、.csv 或 .xlsx")]
     UnknownFormat { path: String },
 }
 
 /// Reads every row of a file.
 pub fn read_file(kind: RecordKind, path: &Path) -> Result<Vec<RawRow>, FileError> {
-    let format =
-        Format::from_path(path).ok_or_else(|| FileError::UnknownFormat { path: path.display().to_string() })?;
-    let io = |e: std::io::Error| FileError::Io { path: path.display().to_string(), message: e.to_string() };
+    let format = Format::from_path(path).ok_or_else(|| FileError::UnknownFormat {
+        path: path.display().to_string(),
+    })?;
+    let io = |e: std::io::Error| FileError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     match format {
         Format::Jsonl => {
             let f = std::fs::File::open(path).map_err(io)?;
@@ -87,8 +95,10 @@ pub fn read_file(kind: RecordKind, path: &Path) -> Result<Vec<RawRow>, FileError
         }
         Format::Xlsx => {
             let f = std::fs::File::open(path).map_err(io)?;
-            read_xlsx(kind, std::io::BufReader::new(f))
-                .map_err(|m| FileError::Io { path: path.display().to_string(), message: m })
+            read_xlsx(kind, std::io::BufReader::new(f)).map_err(|m| FileError::Io {
+                path: path.display().to_string(),
+                message: m,
+            })
         }
     }
 }
@@ -233,7 +243,10 @@ fn cell_value(col: &Column, cell: Cell, row: usize) -> Result<Option<Value>, Row
                 return Ok(None);
             }
             let cleaned: String = t.chars().filter(|c| *c != ',' && *c != '，').collect();
-            cleaned.parse::<i64>().map(|v| Some(Value::from(v))).map_err(|_| not_integer(col.name, t, row))
+            cleaned
+                .parse::<i64>()
+                .map(|v| Some(Value::from(v)))
+                .map_err(|_| not_integer(col.name, t, row))
         }
     }
 }
@@ -255,7 +268,9 @@ fn row_object(cols: &[&'static Column], cells: Vec<Cell>, row: usize) -> Result<
         let Some(v) = cell_value(col, cell, row)? else { continue };
         match col.name.split_once('.') {
             Some((parent, child)) => {
-                let entry = obj.entry(parent.to_string()).or_insert_with(|| Value::Object(Map::new()));
+                let entry = obj
+                    .entry(parent.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if let Value::Object(m) = entry {
                     m.insert(child.to_string(), v);
                 }
@@ -270,7 +285,10 @@ fn row_object(cols: &[&'static Column], cells: Vec<Cell>, row: usize) -> Result<
 
 /// CSV with a header row of column names. The header is row 1; empty rows are skipped.
 pub fn read_csv<R: Read>(kind: RecordKind, r: R) -> Vec<RawRow> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(r);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(r);
     let mut records = rdr.records();
     let header: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(str::to_string).collect(),
@@ -278,7 +296,13 @@ pub fn read_csv<R: Read>(kind: RecordKind, r: R) -> Vec<RawRow> {
         None => {
             return vec![RawRow {
                 row: 1,
-                value: Err(RowError::new(1, "", "empty_file", "文件为空，缺少表头行", "the file is empty: no header row")),
+                value: Err(RowError::new(
+                    1,
+                    "",
+                    "empty_file",
+                    "文件为空，缺少表头行",
+                    "the file is empty: no header row",
+                )),
             }];
         }
     };
@@ -307,13 +331,20 @@ pub fn read_csv<R: Read>(kind: RecordKind, r: R) -> Vec<RawRow> {
                     "",
                     "too_many_cells",
                     format!("该行有 {} 个单元格，多于表头的 {} 列", rec.len(), cols.len()),
-                    format!("the row has {} cells, more than the {} header columns", rec.len(), cols.len()),
+                    format!(
+                        "the row has {} cells, more than the {} header columns",
+                        rec.len(),
+                        cols.len()
+                    ),
                 )),
             });
             continue;
         }
         let cells: Vec<Cell> = rec.iter().map(|s| Cell::Text(s.to_string())).collect();
-        rows.push(RawRow { row: n, value: row_object(&cols, cells, n) });
+        rows.push(RawRow {
+            row: n,
+            value: row_object(&cols, cells, n),
+        });
     }
     rows
 }
@@ -321,7 +352,13 @@ pub fn read_csv<R: Read>(kind: RecordKind, r: R) -> Vec<RawRow> {
 fn csv_error(row: usize, e: &csv::Error) -> RawRow {
     RawRow {
         row,
-        value: Err(RowError::new(row, "", "invalid_csv", format!("CSV 格式错误：{e}"), format!("invalid CSV: {e}"))),
+        value: Err(RowError::new(
+            row,
+            "",
+            "invalid_csv",
+            format!("CSV 格式错误：{e}"),
+            format!("invalid CSV: {e}"),
+        )),
     }
 }
 
@@ -343,13 +380,22 @@ fn column_letter(mut col: u32) -> String {
 pub fn read_xlsx<R: Read + Seek>(kind: RecordKind, r: R) -> Result<Vec<RawRow>, String> {
     let mut wb: Xlsx<R> = Xlsx::new(r).map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
     let sheet = wb.sheet_names().first().cloned().ok_or("the workbook has no sheet")?;
-    let merged: Vec<calamine::Dimensions> =
-        wb.merge_cells_by_sheet_name(&sheet).map_err(|e| format!("cannot read merged cells: {e}"))?;
-    let range = wb.worksheet_range(&sheet).map_err(|e| format!("cannot read sheet {sheet}: {e}"))?;
+    let merged: Vec<calamine::Dimensions> = wb
+        .merge_cells_by_sheet_name(&sheet)
+        .map_err(|e| format!("cannot read merged cells: {e}"))?;
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| format!("cannot read sheet {sheet}: {e}"))?;
     let Some((start_row, start_col)) = range.start() else {
         return Ok(vec![RawRow {
             row: 1,
-            value: Err(RowError::new(1, "", "empty_file", "工作表为空，缺少表头行", "the sheet is empty: no header row")),
+            value: Err(RowError::new(
+                1,
+                "",
+                "empty_file",
+                "工作表为空，缺少表头行",
+                "the sheet is empty: no header row",
+            )),
         }]);
     };
     let mut iter = range.rows().enumerate();
@@ -360,16 +406,27 @@ pub fn read_xlsx<R: Read + Seek>(kind: RecordKind, r: R) -> Result<Vec<RawRow>, 
     let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |p| p + 1);
     let cols = match map_header(kind, &header[..width], header_row) {
         Ok(c) => c,
-        Err(e) => return Ok(vec![RawRow { row: header_row, value: Err(e) }]),
+        Err(e) => {
+            return Ok(vec![RawRow {
+                row: header_row,
+                value: Err(e),
+            }]);
+        }
     };
     let mut rows = Vec::new();
     for (i, cells) in iter {
         let abs_row = start_row + i as u32;
         let n = abs_row as usize + 1;
-        if cells.iter().all(|c| matches!(c, Data::Empty) || data_text(c).trim().is_empty()) {
+        if cells
+            .iter()
+            .all(|c| matches!(c, Data::Empty) || data_text(c).trim().is_empty())
+        {
             continue;
         }
-        if let Some(m) = merged.iter().find(|m| m.start.0 <= abs_row && abs_row <= m.end.0 && m.start.0 != m.end.0) {
+        if let Some(m) = merged
+            .iter()
+            .find(|m| m.start.0 <= abs_row && abs_row <= m.end.0 && m.start.0 != m.end.0)
+        {
             let col_idx = m.start.1.saturating_sub(start_col) as usize;
             let field = cols.get(col_idx).map_or("", |c| c.name);
             let cells_ref = format!(
@@ -401,7 +458,10 @@ pub fn read_xlsx<R: Read + Seek>(kind: RecordKind, r: R) -> Result<Vec<RawRow>, 
                 other => Cell::Text(data_text(other)),
             });
         }
-        rows.push(RawRow { row: n, value: row_object(&cols, out, n) });
+        rows.push(RawRow {
+            row: n,
+            value: row_object(&cols, out, n),
+        });
     }
     Ok(rows)
 }

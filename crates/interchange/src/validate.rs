@@ -28,7 +28,9 @@ pub fn external_id(value: &str) -> Result<String, FieldError> {
 }
 
 fn opt_text(errs: &mut ValidationErrors, path: &str, v: &Option<String>, max: usize) -> Option<String> {
-    v.as_deref().and_then(|s| errs.check(text(path, s, false, max))).filter(|s| !s.is_empty())
+    v.as_deref()
+        .and_then(|s| errs.check(text(path, s, false, max)))
+        .filter(|s| !s.is_empty())
 }
 
 fn region(errs: &mut ValidationErrors, regions: &RegionTable, path: &str, v: &str) -> Option<RegionCode> {
@@ -44,8 +46,13 @@ fn credit_code(errs: &mut ValidationErrors, path: &str, v: &Option<String>) -> O
 
 fn contact(errs: &mut ValidationErrors, c: &Option<ContactRecord>) -> Option<Contact> {
     let c = c.as_ref()?;
-    errs.check(Contact::new("contact", c.name.as_deref(), c.phone.as_deref(), c.email.as_deref()))
-        .filter(|c| !c.is_empty())
+    errs.check(Contact::new(
+        "contact",
+        c.name.as_deref(),
+        c.phone.as_deref(),
+        c.email.as_deref(),
+    ))
+    .filter(|c| !c.is_empty())
 }
 
 fn industry(errs: &mut ValidationErrors, path: &str, v: &str) -> Option<Industry> {
@@ -185,7 +192,10 @@ pub fn demand(r: &DemandRecord, regions: &RegionTable) -> Result<DemandFields, V
             let bounty = e.check(Yuan::new("challenge.bounty", c.bounty));
             let dl = date(&mut e, "challenge.application_deadline", &c.application_deadline);
             match (bounty, dl) {
-                (Some(bounty), Some(application_deadline)) => Some(Some(Challenge { bounty, application_deadline })),
+                (Some(bounty), Some(application_deadline)) => Some(Some(Challenge {
+                    bounty,
+                    application_deadline,
+                })),
                 _ => None,
             }
         }
@@ -231,10 +241,12 @@ pub fn expert(r: &ExpertRecord, regions: &RegionTable) -> Result<ExpertFields, V
             industries.push(ind);
         }
     }
-    let contact = e.check(Contact::new("contact", None, r.phone.as_deref(), r.email.as_deref()).map_err(|err| {
-        let path = err.path.trim_start_matches("contact.").to_string();
-        err.at_path(&path)
-    }));
+    let contact = e.check(
+        Contact::new("contact", None, r.phone.as_deref(), r.email.as_deref()).map_err(|err| {
+            let path = err.path.trim_start_matches("contact.").to_string();
+            err.at_path(&path)
+        }),
+    );
     if !e.is_empty() {
         return Err(e);
     }
@@ -268,10 +280,12 @@ pub fn broker(r: &BrokerRecord, regions: &RegionTable) -> Result<BrokerFields, V
     }
     let fields = e.check(text_list("fields", &r.fields, 20, 50));
     let region = region(&mut e, regions, "region", &r.region);
-    let contact = e.check(Contact::new("contact", None, r.phone.as_deref(), r.email.as_deref()).map_err(|err| {
-        let path = err.path.trim_start_matches("contact.").to_string();
-        err.at_path(&path)
-    }));
+    let contact = e.check(
+        Contact::new("contact", None, r.phone.as_deref(), r.email.as_deref()).map_err(|err| {
+            let path = err.path.trim_start_matches("contact.").to_string();
+            err.at_path(&path)
+        }),
+    );
     if !e.is_empty() {
         return Err(e);
     }
@@ -341,7 +355,11 @@ pub fn organization(
 }
 
 fn contact_record(c: &Option<Contact>) -> Option<ContactRecord> {
-    c.as_ref().map(|c| ContactRecord { name: c.name.clone(), phone: c.phone.clone(), email: c.email.clone() })
+    c.as_ref().map(|c| ContactRecord {
+        name: c.name.clone(),
+        phone: c.phone.clone(),
+        email: c.email.clone(),
+    })
 }
 
 /// The interchange record of a stored achievement (for export).

@@ -102,10 +102,11 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
         MIGRATOR.run(&mut writer).await.map_err(db_err)?;
 
+        // Readers refuse writes: a write through them would bypass the writer's queue.
         let readers = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
             .min_connections(0)
-            .connect_with(options)
+            .connect_with(options.pragma("query_only", "ON"))
             .await
             .map_err(db_err)?;
         Ok(SqliteStore {

@@ -30,6 +30,13 @@ async fn open_creates_the_directory_and_the_file() {
         .await
         .unwrap();
     assert_eq!(timeout, 5000);
+    assert!(
+        sqlx::query("DELETE FROM organizations")
+            .execute(store.read_pool())
+            .await
+            .is_err(),
+        "the read pool refuses writes"
+    );
 }
 
 #[tokio::test]

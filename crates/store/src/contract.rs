@@ -9,7 +9,12 @@
 //! ```
 //!
 //! where `my_backend_factory` is an async fn returning an isolated `Arc<dyn Store>` (or
-//! `Option<Arc<dyn Store>>`, `None` meaning "this backend is not available here: skip").
+//! `Option<Arc<dyn Store>>`, `None` meaning "this backend is not available here: skip"). The
+//! tests run on tokio's multi-thread runtime, so the backend's tests need `tokio` with the
+//! `macros` and `rt-multi-thread` features.
+//!
+//! The fixtures (`achievement("…")`, `organization("…")`, `.with(|a| …)`) are public so other
+//! crates' tests can build valid records the same way.
 
 use crate::market::{Editable, Market, Outcome};
 use crate::query::{Condition, Cursor, ListQuery, Order, SqlValue};

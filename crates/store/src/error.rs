@@ -11,15 +11,28 @@ pub enum StoreError {
 
     /// The record changed since it was read (optimistic concurrency).
     #[error("{kind} {id} was changed by someone else (expected version {expected}, found {found})")]
-    VersionConflict { kind: RecordKind, id: String, expected: i64, found: i64 },
+    VersionConflict {
+        kind: RecordKind,
+        id: String,
+        expected: i64,
+        found: i64,
+    },
 
     /// A unique column already holds the value.
     #[error("{kind} with this {column} already exists: {value}")]
-    Duplicate { kind: RecordKind, column: String, value: String },
+    Duplicate {
+        kind: RecordKind,
+        column: String,
+        value: String,
+    },
 
     /// The record's status does not allow editing its content (e.g. a listed achievement).
     #[error("{kind} {id} cannot be edited while it is {status}")]
-    NotEditable { kind: RecordKind, id: String, status: &'static str },
+    NotEditable {
+        kind: RecordKind,
+        id: String,
+        status: &'static str,
+    },
 
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),

@@ -1,10 +1,10 @@
 //! The market's use cases over a [`Store`]: create, edit, move through a lifecycle, list,
 //! import. Every change is one transaction with its event; a rejected change writes nothing.
 
+use crate::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::query::{Condition, Cursor, ListQuery, Order, SqlValue};
 use crate::record::{Event, NewEvent, Record, StoredRecord, Write, stored};
-use crate::Store;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -145,7 +145,8 @@ pub trait Editable: Lifecycle {
 fn guess_org_kind(name: &str) -> OrgKind {
     if name.contains("大学") || name.contains("学院") {
         OrgKind::University
-    } else if name.contains("研究所") || name.contains("研究院") || name.contains("科学院") || name.contains("研究中心") {
+    } else if name.contains("研究所") || name.contains("研究院") || name.contains("科学院") || name.contains("研究中心")
+    {
         OrgKind::Institute
     } else {
         OrgKind::Enterprise
@@ -236,7 +237,12 @@ impl Editable for Broker {
         self.fields = fields;
     }
     fn org_ref(f: &BrokerFields) -> Option<OrgRef> {
-        Some(OrgRef { name: f.institution.clone(), credit_code: None, kind: OrgKind::Service, region: f.region })
+        Some(OrgRef {
+            name: f.institution.clone(),
+            credit_code: None,
+            kind: OrgKind::Service,
+            region: f.region,
+        })
     }
     fn link_org(f: &mut BrokerFields, id: OrganizationId) {
         f.institution_id = Some(id);
@@ -274,7 +280,12 @@ impl Editable for Achievement {
             HolderType::Enterprise => OrgKind::Enterprise,
             HolderType::Individual => return None,
         };
-        Some(OrgRef { name: f.holder.name.clone(), credit_code: f.holder.credit_code.clone(), kind, region: f.region })
+        Some(OrgRef {
+            name: f.holder.name.clone(),
+            credit_code: f.holder.credit_code.clone(),
+            kind,
+            region: f.region,
+        })
     }
     fn link_org(f: &mut AchievementFields, id: OrganizationId) {
         f.holder.organization_id = Some(id);
@@ -346,7 +357,10 @@ pub fn diff(old: &Value, new: &Value) -> Value {
 }
 
 fn decode<R: Record>(body: &str) -> StoreResult<R> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt { kind: R::KIND, message: e.to_string() })
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        kind: R::KIND,
+        message: e.to_string(),
+    })
 }
 
 fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Millis) -> NewEvent {
@@ -363,7 +377,10 @@ fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Mil
 
 fn insert<R: Record>(actor: &Actor, r: &R, action: &str, now: Millis) -> Write {
     let changes = serde_json::json!({"new": r.content(), "status": r.status_code()});
-    Write::Insert { record: stored(r), event: event(actor, r, action, changes, now) }
+    Write::Insert {
+        record: stored(r),
+        event: event(actor, r, action, changes, now),
+    }
 }
 
 /// The market: typed use cases over any [`Store`].
@@ -385,13 +402,19 @@ impl Market {
     pub async fn get<R: Record>(&self, id: Uuid) -> StoreResult<R> {
         match self.store.get(R::KIND, id).await? {
             Some(body) => decode(&body),
-            None => Err(StoreError::NotFound { kind: R::KIND, id: id.to_string() }),
+            None => Err(StoreError::NotFound {
+                kind: R::KIND,
+                id: id.to_string(),
+            }),
         }
     }
 
     /// One record by its `external_id`.
     pub async fn get_by_external_id<R: Record>(&self, external_id: &str) -> StoreResult<Option<R>> {
-        let bodies = self.store.find_by(R::KIND, "external_id", &[external_id.to_string()]).await?;
+        let bodies = self
+            .store
+            .find_by(R::KIND, "external_id", &[external_id.to_string()])
+            .await?;
         bodies.first().map(|b| decode(b)).transpose()
     }
 
@@ -416,7 +439,13 @@ impl Market {
         let more = items.len() as i64 > q.limit.clamp(1, 1000);
         items.truncate(q.limit.clamp(1, 1000) as usize);
         let next = if more {
-            items.last().map(|r| Cursor { created_at: r.created_at(), id: r.uuid().to_string() }.encode())
+            items.last().map(|r| {
+                Cursor {
+                    created_at: r.created_at(),
+                    id: r.uuid().to_string(),
+                }
+                .encode()
+            })
         } else {
             None
         };
@@ -430,14 +459,22 @@ impl Market {
         conditions: Vec<Condition>,
         mut f: impl FnMut(R) -> StoreResult<()>,
     ) -> StoreResult<()> {
-        let mut q = ListQuery { conditions, order: Order::OldestFirst, after: None, limit: 2000 };
+        let mut q = ListQuery {
+            conditions,
+            order: Order::OldestFirst,
+            after: None,
+            limit: 2000,
+        };
         loop {
             let bodies = self.store.list(R::KIND, &q).await?;
             let n = bodies.len();
             let mut last = None;
             for b in &bodies {
                 let r: R = decode(b)?;
-                last = Some(Cursor { created_at: r.created_at(), id: r.uuid().to_string() });
+                last = Some(Cursor {
+                    created_at: r.created_at(),
+                    id: r.uuid().to_string(),
+                });
                 f(r)?;
             }
             if (n as i64) < q.limit {
@@ -448,8 +485,16 @@ impl Market {
     }
 
     /// The organization named `r`, found by name, or the write that creates it.
-    async fn resolve_org(&self, actor: &Actor, r: &OrgRef, now: Millis) -> StoreResult<(OrganizationId, Option<Write>)> {
-        let found = self.store.find_by(RecordKind::Organization, "name", std::slice::from_ref(&r.name)).await?;
+    async fn resolve_org(
+        &self,
+        actor: &Actor,
+        r: &OrgRef,
+        now: Millis,
+    ) -> StoreResult<(OrganizationId, Option<Write>)> {
+        let found = self
+            .store
+            .find_by(RecordKind::Organization, "name", std::slice::from_ref(&r.name))
+            .await?;
         if let Some(body) = found.first() {
             let org: Organization = decode(body)?;
             return Ok((org.id, None));
@@ -492,10 +537,19 @@ impl Market {
         if let Some(v) = expected_version
             && v != old.version()
         {
-            return Err(StoreError::VersionConflict { kind: R::KIND, id: id.to_string(), expected: v, found: old.version() });
+            return Err(StoreError::VersionConflict {
+                kind: R::KIND,
+                id: id.to_string(),
+                expected: v,
+                found: old.version(),
+            });
         }
         if !old.is_editable() {
-            return Err(StoreError::NotEditable { kind: R::KIND, id: id.to_string(), status: old.status_code() });
+            return Err(StoreError::NotEditable {
+                kind: R::KIND,
+                id: id.to_string(),
+                status: old.status_code(),
+            });
         }
         let now = now_millis();
         let mut writes = Vec::new();
@@ -535,7 +589,12 @@ impl Market {
         if let Some(v) = expected_version
             && v != old.version()
         {
-            return Err(StoreError::VersionConflict { kind: R::KIND, id: id.to_string(), expected: v, found: old.version() });
+            return Err(StoreError::VersionConflict {
+                kind: R::KIND,
+                id: id.to_string(),
+                expected: v,
+                found: old.version(),
+            });
         }
         let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
         if action.needs_reason() && reason.is_none() {
@@ -641,7 +700,9 @@ impl Market {
                 && theirs != ext
             {
                 // Same name, another external id: two different organizations cannot share a name.
-                let name = serde_json::to_value(&fields).ok().and_then(|v| v.get("name")?.as_str().map(str::to_string));
+                let name = serde_json::to_value(&fields)
+                    .ok()
+                    .and_then(|v| v.get("name")?.as_str().map(str::to_string));
                 let name = name.unwrap_or_default();
                 outcomes.push(Err(FieldError::new(
                     "name",
@@ -702,8 +763,11 @@ impl Market {
             .filter(|s| s.is_public())
             .map(|s| s.code().into())
             .collect();
-        let public_dem: Vec<SqlValue> =
-            DemandStatus::all().iter().filter(|s| s.is_public()).map(|s| s.code().into()).collect();
+        let public_dem: Vec<SqlValue> = DemandStatus::all()
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.code().into())
+            .collect();
         Ok(MarketCounts {
             organizations: self.store.count(RecordKind::Organization, &[]).await?,
             experts: self.store.count(RecordKind::Expert, &[]).await?,
@@ -712,7 +776,10 @@ impl Market {
                 .store
                 .count(RecordKind::Achievement, &[Condition::In("status", public_ach)])
                 .await?,
-            demands_published: self.store.count(RecordKind::Demand, &[Condition::In("status", public_dem)]).await?,
+            demands_published: self
+                .store
+                .count(RecordKind::Demand, &[Condition::In("status", public_dem)])
+                .await?,
         })
     }
 }

@@ -49,7 +49,11 @@ pub enum What {
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
     match args.what {
-        What::Import { postgres, batch_size, seed } => bench_import(cfg, postgres, batch_size, seed).await,
+        What::Import {
+            postgres,
+            batch_size,
+            seed,
+        } => bench_import(cfg, postgres, batch_size, seed).await,
         What::Demo { seed } => bench_demo(seed).await,
     }
 }
@@ -61,10 +65,20 @@ struct Figures {
     rows: usize,
 }
 
-async fn measure(cfg: &Config, fresh: impl AsyncFn() -> Result<Arc<dyn Store>>, batch_size: usize, seed: u64) -> Result<Figures> {
+async fn measure(
+    cfg: &Config,
+    fresh: impl AsyncFn() -> Result<Arc<dyn Store>>,
+    batch_size: usize,
+    seed: u64,
+) -> Result<Figures> {
     let demo = techmarket_demo::generate(seed, Scale::Jilin);
     let orgs: Vec<(usize, _)> = demo.organizations.into_iter().enumerate().collect();
-    let rows: Vec<(usize, _)> = demo.achievements.into_iter().enumerate().map(|(i, r)| (i + 1, r)).collect();
+    let rows: Vec<(usize, _)> = demo
+        .achievements
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i + 1, r))
+        .collect();
     let n = rows.len();
 
     // The importer: validation, organization lookups, idempotence checks, events.
@@ -78,12 +92,20 @@ async fn measure(cfg: &Config, fresh: impl AsyncFn() -> Result<Arc<dyn Store>>, 
     if !r.ok() {
         bail!("organizations rejected: {}", r.rejected[0]);
     }
-    let report = importer.import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet).await;
+    let report = importer
+        .import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet)
+        .await;
     if !report.ok() || report.created != n {
-        bail!("import failed: {} created of {n}, first rejection: {:?}", report.created, report.rejected.first());
+        bail!(
+            "import failed: {} created of {n}, first rejection: {:?}",
+            report.created,
+            report.rejected.first()
+        );
     }
     let import_rate = report.rate();
-    let again = importer.import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet).await;
+    let again = importer
+        .import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet)
+        .await;
     if again.unchanged != n {
         bail!("re-import was not idempotent: {} unchanged of {n}", again.unchanged);
     }
@@ -110,14 +132,22 @@ async fn measure(cfg: &Config, fresh: impl AsyncFn() -> Result<Arc<dyn Store>>, 
             action: "imported".into(),
             changes: serde_json::json!({}),
         };
-        writes.push(Write::Insert { record: stored(&a), event });
+        writes.push(Write::Insert {
+            record: stored(&a),
+            event,
+        });
     }
     let started = Instant::now();
     for chunk in writes.chunks(batch_size.max(1)) {
         store.write(chunk).await?;
     }
     let baseline_rate = n as f64 / started.elapsed().as_secs_f64();
-    Ok(Figures { import_rate, reimport_rate: again.rate(), baseline_rate, rows: n })
+    Ok(Figures {
+        import_rate,
+        reimport_rate: again.rate(),
+        baseline_rate,
+        rows: n,
+    })
 }
 
 fn uuid_v7() -> uuid::Uuid {
@@ -151,7 +181,9 @@ async fn bench_import(cfg: &Config, postgres: Option<String>, batch_size: usize,
         let schemas = std::sync::Mutex::new(Vec::new());
         let pg = async || -> Result<Arc<dyn Store>> {
             let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            let s = PgStore::connect_in_schema(&url, &schema).await.context("cannot connect to PostgreSQL")?;
+            let s = PgStore::connect_in_schema(&url, &schema)
+                .await
+                .context("cannot connect to PostgreSQL")?;
             s.migrate().await?;
             schemas.lock().expect("not poisoned").push(schema);
             Ok(Arc::new(s) as Arc<dyn Store>)
@@ -176,7 +208,15 @@ async fn bench_demo(seed: u64) -> Result<ExitCode> {
     let exe = std::env::current_exe()?;
     let started = Instant::now();
     let status = tokio::process::Command::new(exe)
-        .args(["demo", "--scale", "jilin", "--no-serve", "--seed", &seed.to_string(), "--data"])
+        .args([
+            "demo",
+            "--scale",
+            "jilin",
+            "--no-serve",
+            "--seed",
+            &seed.to_string(),
+            "--data",
+        ])
         .arg(dir.path())
         .env_remove("TECHMARKET_DATABASE_URL")
         .stdout(std::process::Stdio::null())

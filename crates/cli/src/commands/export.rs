@@ -24,6 +24,10 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
     let market = Market::new(cfg.open_store().await?);
     let selection = if args.all { Selection::All } else { Selection::Public };
     let n = export_file(&market, args.kind, &args.file, selection).await?;
-    println!("wrote {n} {} to {} / 已导出 {n} 条", args.kind.plural(), args.file.display());
+    println!(
+        "wrote {n} {} to {} / 已导出 {n} 条",
+        args.kind.plural(),
+        args.file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -51,5 +51,9 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
         println!("{e}");
     }
     println!("{}", report.summary());
-    Ok(if report.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

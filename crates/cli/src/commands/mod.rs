@@ -22,7 +22,9 @@ pub async fn bind(addr: &str) -> Result<tokio::net::TcpListener> {
     match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => Ok(l),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            bail!("{addr} is already in use — is techmarket already running? Use --listen 127.0.0.1:8081 / 端口已被占用")
+            bail!(
+                "{addr} is already in use — is techmarket already running? Use --listen 127.0.0.1:8081 / 端口已被占用"
+            )
         }
         Err(e) => Err(e).with_context(|| format!("cannot listen on {addr}")),
     }

@@ -15,7 +15,10 @@ pub struct Args {
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
     let store = cfg.open_store().await?;
-    let listen = args.listen.or_else(|| cfg.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let listen = args
+        .listen
+        .or_else(|| cfg.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.into());
     serve(cfg, Market::new(store), &listen, None).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -25,7 +28,10 @@ pub async fn serve(cfg: &Config, market: Market, listen: &str, banner: Option<St
     let listener = super::bind(listen).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");
-    println!("techmarket is serving {url}  (database: {})", cfg.database_description());
+    println!(
+        "techmarket is serving {url}  (database: {})",
+        cfg.database_description()
+    );
     println!("  API:      {url}api/v1/   API browser: {url}api/docs   OpenAPI: {url}api/v1/openapi.json");
     if let Some(b) = banner {
         println!("{b}");

@@ -236,7 +236,6 @@ impl Resource for Achievement {
         c.extend(params::one_of(p, "mode", "modes", &modes, true)?);
         Ok(c)
     }
-
 }
 
 /// Lists achievements, newest first.

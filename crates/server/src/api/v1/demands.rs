@@ -230,7 +230,6 @@ impl Resource for Demand {
         c.extend(params::one_of(p, "mode", "modes", &modes, true)?);
         Ok(c)
     }
-
 }
 
 /// Lists demands, newest first.
