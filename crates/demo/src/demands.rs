@@ -117,7 +117,8 @@ fn description<R: Rng + ?Sized>(rng: &mut R, t: &Topic, city: &str, word: &str, 
     let money = budget
         .map(|b| format!("预算大概{}万元以内。", b / 10_000))
         .unwrap_or_default();
-    let text = match rng.random_range(0..5) {
+
+    match rng.random_range(0..5) {
         0 => format!(
             "我们公司主要生产{product}，{size}。现在{lay}，{consequence}。{tried}。{want}，{constraint}。{money}"
         ),
@@ -125,8 +126,7 @@ fn description<R: Rng + ?Sized>(rng: &mut R, t: &Topic, city: &str, word: &str, 
         2 => format!("厂里的{product}一直有个问题：{lay}。{heard}。{want}，{pref}。{money}"),
         3 => format!("现状：{lay}，{consequence}。目标：{goal}。要求：{constraint}；{pref}。{money}"),
         _ => format!("这两年{lay}，{consequence}，主要是{product}这块。{tried}。{heard}。{want}，{goal}就行。{money}"),
-    };
-    text
+    }
 }
 
 /// Day `n` of 2026–2027 (0 = 2026-01-01) as `YYYY-MM-DD`.

@@ -223,10 +223,10 @@ pub(crate) fn experts<R: Rng + ?Sized>(
         let mut chosen = pick_distinct(rng, candidates, n);
         if chosen.len() < 2 && m.domains.len() > 1 {
             let other = m.domains[rng.random_range(0..m.domains.len())];
-            if let Some(&t) = domain_topics[other].first() {
-                if !chosen.contains(&t) {
-                    chosen.push(t);
-                }
+            if let Some(&t) = domain_topics[other].first()
+                && !chosen.contains(&t)
+            {
+                chosen.push(t);
             }
         }
         let mut fields: Vec<&str> = Vec::new();
