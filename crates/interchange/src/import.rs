@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 use techmarket_domain::standards::RegionTable;
 use techmarket_domain::{Achievement, Actor, Broker, Demand, Expert, Organization, RecordKind, ValidationErrors};
 use techmarket_store::Market;
-use techmarket_store::market::{Editable, Outcome};
+use techmarket_store::StoreResult;
+use techmarket_store::market::{Editable, ImportPlan, OrgCache, Outcome};
+
+/// What the market did with one row, or why it refused it.
+type RowOutcome = Result<Outcome, techmarket_domain::FieldError>;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -124,7 +128,7 @@ impl<'a> Importer<'a> {
             market,
             regions,
             actor,
-            batch_size: 2000,
+            batch_size: 5000,
             allow_failed_credit_check: false,
         }
     }
@@ -269,31 +273,48 @@ impl<'a> Importer<'a> {
         }
         let mut done = report.rejected.len();
         progress(done, total);
+        // A pipeline of two: the store writes batch k while batch k+1 is planned.
+        type Pending<'r, F> = (
+            tokio::task::JoinHandle<StoreResult<()>>,
+            &'r [(usize, String, F)],
+            Vec<RowOutcome>,
+        );
+        let mut cache = OrgCache::default();
+        let mut pending: Option<Pending<'_, R::Fields>> = None;
         for chunk in valid.chunks(self.batch_size.max(1)) {
             let rows: Vec<(String, R::Fields)> = chunk.iter().map(|(_, e, f)| (e.clone(), f.clone())).collect();
-            match self.market.import_batch::<R>(&self.actor, rows).await {
-                Ok(outcomes) => self.tally(&mut report, chunk.iter().map(|(r, _, _)| *r), outcomes),
-                Err(_) => {
-                    // One row spoiled the transaction: import row by row to find it.
-                    for (row, ext, fields) in chunk {
-                        match self
-                            .market
-                            .import_batch::<R>(&self.actor, vec![(ext.clone(), fields.clone())])
-                            .await
-                        {
-                            Ok(o) => self.tally(&mut report, std::iter::once(*row), o),
-                            Err(e) => report.rejected.push(RowError::new(
-                                *row,
-                                "",
-                                "write_failed",
-                                format!("写入失败：{e}"),
-                                format!("could not be written: {e}"),
-                            )),
+            let plan = self.market.plan_import::<R>(&self.actor, rows, &mut cache).await;
+            if let Some((write, prev, outcomes)) = pending.take() {
+                if !self.finish_batch::<R>(&mut report, write.await, prev, outcomes).await {
+                    // The organizations planned with that batch were not written.
+                    cache = OrgCache::default();
+                }
+                done += prev.len();
+                progress(done, total);
+            }
+            match plan {
+                Ok(ImportPlan { writes, outcomes }) => {
+                    let store = self.market.store().clone();
+                    let write = tokio::spawn(async move {
+                        if writes.is_empty() {
+                            Ok(())
+                        } else {
+                            store.write(&writes).await
                         }
-                    }
+                    });
+                    pending = Some((write, chunk, outcomes));
+                }
+                Err(_) => {
+                    self.row_by_row::<R>(&mut report, chunk).await;
+                    cache = OrgCache::default();
+                    done += chunk.len();
+                    progress(done, total);
                 }
             }
-            done += chunk.len();
+        }
+        if let Some((write, prev, outcomes)) = pending.take() {
+            self.finish_batch::<R>(&mut report, write.await, prev, outcomes).await;
+            done += prev.len();
             progress(done, total);
         }
         report.rejected.sort_by_key(|e| e.row);
@@ -301,12 +322,44 @@ impl<'a> Importer<'a> {
         report
     }
 
-    fn tally(
+    /// Counts a written batch, or imports it again row by row when its transaction failed (one
+    /// row spoiled it: this finds which). Returns whether the batch was written as planned.
+    async fn finish_batch<R: Editable>(
         &self,
         report: &mut ImportReport,
-        rows: impl Iterator<Item = usize>,
-        outcomes: Vec<Result<Outcome, techmarket_domain::FieldError>>,
-    ) {
+        written: Result<StoreResult<()>, tokio::task::JoinError>,
+        chunk: &[(usize, String, R::Fields)],
+        outcomes: Vec<RowOutcome>,
+    ) -> bool {
+        if let Ok(Ok(())) = written {
+            self.tally(report, chunk.iter().map(|(r, _, _)| *r), outcomes);
+            return true;
+        }
+        self.row_by_row::<R>(report, chunk).await;
+        false
+    }
+
+    /// Imports each row in its own transaction, reporting the ones that cannot be written.
+    async fn row_by_row<R: Editable>(&self, report: &mut ImportReport, chunk: &[(usize, String, R::Fields)]) {
+        for (row, ext, fields) in chunk {
+            match self
+                .market
+                .import_batch::<R>(&self.actor, vec![(ext.clone(), fields.clone())])
+                .await
+            {
+                Ok(o) => self.tally(report, std::iter::once(*row), o),
+                Err(e) => report.rejected.push(RowError::new(
+                    *row,
+                    "",
+                    "write_failed",
+                    format!("写入失败：{e}"),
+                    format!("could not be written: {e}"),
+                )),
+            }
+        }
+    }
+
+    fn tally(&self, report: &mut ImportReport, rows: impl Iterator<Item = usize>, outcomes: Vec<RowOutcome>) {
         for (row, o) in rows.zip(outcomes) {
             match o {
                 Ok(Outcome::Created) => report.created += 1,

@@ -28,6 +28,17 @@ pub struct Page<R> {
     pub total: i64,
 }
 
+/// Organizations already resolved by name during an import (see [`Market::plan_import`]).
+#[derive(Debug, Default, Clone)]
+pub struct OrgCache(HashMap<String, OrganizationId>);
+
+/// What importing a batch will write, and what it does with each row.
+#[derive(Debug)]
+pub struct ImportPlan {
+    pub writes: Vec<Write>,
+    pub outcomes: Vec<Result<Outcome, FieldError>>,
+}
+
 /// What an import did with one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -376,7 +387,7 @@ fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Mil
 }
 
 fn insert<R: Record>(actor: &Actor, r: &R, action: &str, now: Millis) -> Write {
-    let changes = serde_json::json!({"new": r.content(), "status": r.status_code()});
+    let changes = serde_json::json!({"status": r.status_code()});
     Write::Insert {
         record: stored(r),
         event: event(actor, r, action, changes, now),
@@ -641,16 +652,36 @@ impl Market {
         actor: &Actor,
         rows: Vec<(String, R::Fields)>,
     ) -> StoreResult<Vec<Result<Outcome, FieldError>>> {
+        let plan = self.plan_import::<R>(actor, rows, &mut OrgCache::default()).await?;
+        if !plan.writes.is_empty() {
+            self.store.write(&plan.writes).await?;
+        }
+        Ok(plan.outcomes)
+    }
+
+    /// Works out what importing `rows` writes, without writing it — so an importer can plan the
+    /// next batch while the store writes this one. `orgs` remembers the organizations planned
+    /// by earlier batches (not yet committed, perhaps), so each is created once.
+    pub async fn plan_import<R: Editable>(
+        &self,
+        actor: &Actor,
+        rows: Vec<(String, R::Fields)>,
+        orgs: &mut OrgCache,
+    ) -> StoreResult<ImportPlan> {
         let now = now_millis();
         let ext_ids: Vec<String> = rows.iter().map(|(e, _)| e.clone()).collect();
         let existing: HashMap<String, R> = self.find_by_external_ids(&ext_ids).await?;
 
         // Organizations named by the rows, found by name or created once.
-        let mut org_ids: HashMap<String, OrganizationId> = HashMap::new();
+        let org_ids = &mut orgs.0;
         let mut writes: Vec<Write> = Vec::new();
         let refs: Vec<OrgRef> = rows.iter().filter_map(|(_, f)| R::org_ref(f)).collect();
         if !refs.is_empty() {
-            let mut names: Vec<String> = refs.iter().map(|r| r.name.clone()).collect();
+            let mut names: Vec<String> = refs
+                .iter()
+                .filter(|r| !org_ids.contains_key(&r.name))
+                .map(|r| r.name.clone())
+                .collect();
             names.sort();
             names.dedup();
             for body in self.store.find_by(RecordKind::Organization, "name", &names).await? {
@@ -745,10 +776,32 @@ impl Market {
                 }
             }
         }
-        if !writes.is_empty() {
-            self.store.write(&writes).await?;
+        Ok(ImportPlan { writes, outcomes })
+    }
+
+    /// A record's editable content as it was at `version`, rebuilt from its current content by
+    /// undoing, newest first, the changes of the events after that version. Creation events
+    /// carry only the first status (the content of version 1 is recovered this way), which keeps
+    /// bulk imports from writing every record twice.
+    pub async fn content_at_version<R: Record>(&self, id: Uuid, version: i64) -> StoreResult<Value> {
+        let current: R = self.get(id).await?;
+        let mut content = current.content();
+        let events = self.store.events_of(R::KIND, id).await?;
+        for e in events.iter().rev().filter(|e| e.event.record_version > version) {
+            // Only edits change content; lifecycle events change status and reason.
+            if e.event.action != "updated" && e.event.action != "imported" {
+                continue;
+            }
+            let (Some(changes), Some(obj)) = (e.event.changes.as_object(), content.as_object_mut()) else {
+                continue;
+            };
+            for (field, change) in changes.iter().filter(|(f, _)| f.as_str() != "external_id") {
+                if let Some(old) = change.get("old") {
+                    obj.insert(field.clone(), old.clone());
+                }
+            }
         }
-        Ok(outcomes)
+        Ok(content)
     }
 
     /// The audit trail of one record, oldest first.

@@ -79,7 +79,8 @@ pub struct NewEvent {
     pub record_version: i64,
     /// `created`, `updated`, `imported`, or a lifecycle action (`submit`, `approve`, …).
     pub action: String,
-    /// What changed: `{"field": {"old": …, "new": …}}`; for a creation, the new values.
+    /// What changed: `{"field": {"old": …, "new": …}}`. A creation records its first status
+    /// only; the content it was created with is [`crate::Market::content_at_version`] 1.
     pub changes: serde_json::Value,
 }
 

@@ -35,7 +35,7 @@ pub enum What {
         #[arg(long, env = "TECHMARKET_TEST_DATABASE_URL")]
         postgres: Option<String>,
         /// Rows per transaction
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = 5000)]
         batch_size: usize,
         #[arg(long, default_value_t = 2022)]
         seed: u64,

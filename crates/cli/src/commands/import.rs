@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long)]
     pub accept_failed_credit_check: bool,
     /// Rows per transaction
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 5000)]
     pub batch_size: usize,
 }
 
