@@ -229,69 +229,41 @@ impl<'a> Importer<'a> {
     {
         let started = Instant::now();
         let total = report.rows;
-        let mut seen_ids: HashMap<String, usize> = HashMap::new();
-        let mut seen_names: HashMap<String, usize> = HashMap::new();
-        let mut valid: Vec<(usize, String, R::Fields)> = Vec::with_capacity(records.len());
-        for (row, rec) in records {
-            let ext = match validate::external_id(rec.external_id()) {
-                Ok(e) => e,
-                Err(e) => {
-                    report.rejected.push(RowError::new(row, &e.path, e.code, e.zh, e.en));
-                    continue;
-                }
-            };
-            if let Some(first) = seen_ids.get(&ext) {
-                report.rejected.push(RowError::new(
-                    row,
-                    "external_id",
-                    "duplicate_in_file",
-                    format!("external_id「{ext}」与第 {first} 行重复"),
-                    format!("external_id `{ext}` already appears in row {first}"),
-                ));
-                continue;
-            }
-            if let Some(name) = rec.unique_name() {
-                if let Some(first) = seen_names.get(name) {
-                    report.rejected.push(RowError::new(
-                        row,
-                        "name",
-                        "duplicate_in_file",
-                        format!("名称「{name}」与第 {first} 行重复"),
-                        format!("name `{name}` already appears in row {first}"),
-                    ));
-                    continue;
-                }
-                seen_names.insert(name.to_string(), row);
-            }
-            match check(&rec, self.regions) {
-                Ok(fields) => {
-                    seen_ids.insert(ext.clone(), row);
-                    valid.push((row, ext, fields));
-                }
-                Err(errs) => report.rejected.extend(row_errors(row, errs)),
-            }
-        }
-        let mut done = report.rejected.len();
-        progress(done, total);
-        // A pipeline of two: the store writes batch k while batch k+1 is planned.
-        type Pending<'r, F> = (
+        let batch_size = self.batch_size.max(1);
+        let mut checker = RowChecker::default();
+        let mut done = 0;
+        // A pipeline of two: the store writes batch k while batch k+1 is validated and planned
+        // (on 2 cores validation and planning take one, SQLite's writer the other). Rows are
+        // validated batch by batch, in file order, so a duplicate still names the first row.
+        type Pending<F> = (
             tokio::task::JoinHandle<StoreResult<()>>,
-            &'r [(usize, String, F)],
+            Vec<(usize, String, F)>,
             Vec<RowOutcome>,
         );
         let mut cache = OrgCache::default();
-        let mut pending: Option<Pending<'_, R::Fields>> = None;
-        for chunk in valid.chunks(self.batch_size.max(1)) {
-            let rows: Vec<(String, R::Fields)> = chunk.iter().map(|(_, e, f)| (e.clone(), f.clone())).collect();
-            let plan = self.market.plan_import::<R>(&self.actor, rows, &mut cache).await;
+        let mut pending: Option<Pending<R::Fields>> = None;
+        let mut records = records.into_iter().peekable();
+        while records.peek().is_some() {
+            let taken: Vec<(usize, Rec)> = records.by_ref().take(batch_size).collect();
+            let chunk: Vec<(usize, String, R::Fields)> = taken
+                .iter()
+                .filter_map(|(row, rec)| checker.check::<Rec, R>(*row, rec, &check, self.regions, &mut report))
+                .collect();
+            done += taken.len() - chunk.len();
+            let plan = if chunk.is_empty() {
+                Ok(ImportPlan::default())
+            } else {
+                let rows: Vec<(String, R::Fields)> = chunk.iter().map(|(_, e, f)| (e.clone(), f.clone())).collect();
+                self.market.plan_import::<R>(&self.actor, rows, &mut cache).await
+            };
             if let Some((write, prev, outcomes)) = pending.take() {
-                if !self.finish_batch::<R>(&mut report, write.await, prev, outcomes).await {
+                if !self.finish_batch::<R>(&mut report, write.await, &prev, outcomes).await {
                     // The organizations planned with that batch were not written.
                     cache = OrgCache::default();
                 }
                 done += prev.len();
-                progress(done, total);
             }
+            progress(done, total);
             match plan {
                 Ok(ImportPlan { writes, outcomes }) => {
                     let store = self.market.store().clone();
@@ -305,7 +277,7 @@ impl<'a> Importer<'a> {
                     pending = Some((write, chunk, outcomes));
                 }
                 Err(_) => {
-                    self.row_by_row::<R>(&mut report, chunk).await;
+                    self.row_by_row::<R>(&mut report, &chunk).await;
                     cache = OrgCache::default();
                     done += chunk.len();
                     progress(done, total);
@@ -313,10 +285,10 @@ impl<'a> Importer<'a> {
             }
         }
         if let Some((write, prev, outcomes)) = pending.take() {
-            self.finish_batch::<R>(&mut report, write.await, prev, outcomes).await;
+            self.finish_batch::<R>(&mut report, write.await, &prev, outcomes).await;
             done += prev.len();
-            progress(done, total);
         }
+        progress(done, total);
         report.rejected.sort_by_key(|e| e.row);
         report.elapsed = started.elapsed();
         report
@@ -366,6 +338,67 @@ impl<'a> Importer<'a> {
                 Ok(Outcome::Updated) => report.updated += 1,
                 Ok(Outcome::Unchanged) => report.unchanged += 1,
                 Err(e) => report.rejected.push(RowError::new(row, &e.path, e.code, e.zh, e.en)),
+            }
+        }
+    }
+}
+
+/// The checks of one row that come before the market: its external id, duplicates within the
+/// file, and the record's own validation.
+#[derive(Default)]
+struct RowChecker {
+    seen_ids: HashMap<String, usize>,
+    seen_names: HashMap<String, usize>,
+}
+
+impl RowChecker {
+    /// The row's external id and fields, or `None` with its errors added to the report.
+    fn check<Rec: HasKey, R: Editable>(
+        &mut self,
+        row: usize,
+        rec: &Rec,
+        check: &impl Fn(&Rec, &RegionTable) -> Result<R::Fields, ValidationErrors>,
+        regions: &RegionTable,
+        report: &mut ImportReport,
+    ) -> Option<(usize, String, R::Fields)> {
+        let ext = match validate::external_id(rec.external_id()) {
+            Ok(e) => e,
+            Err(e) => {
+                report.rejected.push(RowError::new(row, &e.path, e.code, e.zh, e.en));
+                return None;
+            }
+        };
+        if let Some(first) = self.seen_ids.get(&ext) {
+            report.rejected.push(RowError::new(
+                row,
+                "external_id",
+                "duplicate_in_file",
+                format!("external_id「{ext}」与第 {first} 行重复"),
+                format!("external_id `{ext}` already appears in row {first}"),
+            ));
+            return None;
+        }
+        if let Some(name) = rec.unique_name() {
+            if let Some(first) = self.seen_names.get(name) {
+                report.rejected.push(RowError::new(
+                    row,
+                    "name",
+                    "duplicate_in_file",
+                    format!("名称「{name}」与第 {first} 行重复"),
+                    format!("name `{name}` already appears in row {first}"),
+                ));
+                return None;
+            }
+            self.seen_names.insert(name.to_string(), row);
+        }
+        match check(rec, regions) {
+            Ok(fields) => {
+                self.seen_ids.insert(ext.clone(), row);
+                Some((row, ext, fields))
+            }
+            Err(errs) => {
+                report.rejected.extend(row_errors(row, errs));
+                None
             }
         }
     }

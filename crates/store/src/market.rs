@@ -33,7 +33,7 @@ pub struct Page<R> {
 pub struct OrgCache(HashMap<String, OrganizationId>);
 
 /// What importing a batch will write, and what it does with each row.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ImportPlan {
     pub writes: Vec<Write>,
     pub outcomes: Vec<Result<Outcome, FieldError>>,

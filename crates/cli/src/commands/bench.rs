@@ -39,6 +39,10 @@ pub enum What {
         batch_size: usize,
         #[arg(long, default_value_t = 2022)]
         seed: u64,
+        /// Runs of each measurement; the median is reported with the range (a shared machine's
+        /// figures vary by ±30% from one run to the next)
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// Wall time of `techmarket demo --scale jilin --no-serve`
     Demo {
@@ -53,32 +57,56 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
             postgres,
             batch_size,
             seed,
-        } => bench_import(cfg, postgres, batch_size, seed).await,
+            runs,
+        } => bench_import(cfg, postgres, batch_size, seed, runs.max(1)).await,
         What::Demo { seed } => bench_demo(seed).await,
     }
 }
 
+/// Rates of the runs of one measurement, in rows/s.
+#[derive(Default)]
+struct Rates(Vec<f64>);
+
+impl Rates {
+    fn median(&self) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    }
+}
+
+impl std::fmt::Display for Rates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let min = self.0.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = self.0.iter().copied().fold(0.0, f64::max);
+        write!(f, "{:>6.0} rows/s ({:.0}–{:.0})", self.median(), min, max)
+    }
+}
+
+#[derive(Default)]
 struct Figures {
-    import_rate: f64,
-    reimport_rate: f64,
-    baseline_rate: f64,
+    import: Rates,
+    reimport: Rates,
+    baseline: Rates,
     rows: usize,
 }
 
+type Rows<T> = Vec<(usize, T)>;
+
+/// One run of each measurement, each on a fresh store.
 async fn measure(
     cfg: &Config,
-    fresh: impl AsyncFn() -> Result<Arc<dyn Store>>,
+    fresh: &impl AsyncFn() -> Result<Arc<dyn Store>>,
     batch_size: usize,
-    seed: u64,
-) -> Result<Figures> {
-    let demo = techmarket_demo::generate(seed, Scale::Jilin);
-    let orgs: Vec<(usize, _)> = demo.organizations.into_iter().enumerate().collect();
-    let rows: Vec<(usize, _)> = demo
-        .achievements
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| (i + 1, r))
-        .collect();
+    orgs: &Rows<techmarket_interchange::records::OrganizationRecord>,
+    rows: &Rows<techmarket_interchange::records::AchievementRecord>,
+    figures: &mut Figures,
+) -> Result<()> {
+    let (orgs, rows) = (orgs.clone(), rows.clone());
     let n = rows.len();
 
     // The importer: validation, organization lookups, idempotence checks, events.
@@ -102,13 +130,14 @@ async fn measure(
             report.rejected.first()
         );
     }
-    let import_rate = report.rate();
+    figures.import.0.push(report.rate());
     let again = importer
         .import_records::<_, Achievement>(rows.clone(), validate::achievement, &mut quiet)
         .await;
     if again.unchanged != n {
         bail!("re-import was not idempotent: {} unchanged of {n}", again.unchanged);
     }
+    figures.reimport.0.push(again.rate());
 
     // Baseline: the same records written straight through the store, in the same batches.
     let store = fresh().await?;
@@ -141,13 +170,32 @@ async fn measure(
     for chunk in writes.chunks(batch_size.max(1)) {
         store.write(chunk).await?;
     }
-    let baseline_rate = n as f64 / started.elapsed().as_secs_f64();
-    Ok(Figures {
-        import_rate,
-        reimport_rate: again.rate(),
-        baseline_rate,
-        rows: n,
-    })
+    figures.baseline.0.push(n as f64 / started.elapsed().as_secs_f64());
+    figures.rows = n;
+    Ok(())
+}
+
+/// `runs` runs of each measurement on stores made by `fresh`.
+async fn measure_runs(
+    cfg: &Config,
+    fresh: impl AsyncFn() -> Result<Arc<dyn Store>>,
+    batch_size: usize,
+    seed: u64,
+    runs: usize,
+) -> Result<Figures> {
+    let demo = techmarket_demo::generate(seed, Scale::Jilin);
+    let orgs: Rows<_> = demo.organizations.into_iter().enumerate().collect();
+    let rows: Rows<_> = demo
+        .achievements
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i + 1, r))
+        .collect();
+    let mut figures = Figures::default();
+    for _ in 0..runs {
+        measure(cfg, &fresh, batch_size, &orgs, &rows, &mut figures).await?;
+    }
+    Ok(figures)
 }
 
 fn uuid_v7() -> uuid::Uuid {
@@ -156,17 +204,26 @@ fn uuid_v7() -> uuid::Uuid {
 
 fn print(backend: &str, f: &Figures) {
     println!(
-        "{backend:<10} import {:>9.0} rows/s   re-import (unchanged) {:>9.0} rows/s   baseline (store writes only) {:>9.0} rows/s   importer/baseline {:>5.1}%   ({} rows)",
-        f.import_rate,
-        f.reimport_rate,
-        f.baseline_rate,
-        100.0 * f.import_rate / f.baseline_rate,
-        f.rows
+        "{backend:<8} import {}   re-import (unchanged) {}   baseline (store writes only) {}   importer/baseline {:.0}%   ({} rows, median of {} runs (min–max))",
+        f.import,
+        f.reimport,
+        f.baseline,
+        100.0 * f.import.median() / f.baseline.median(),
+        f.rows,
+        f.import.0.len()
     );
 }
 
-async fn bench_import(cfg: &Config, postgres: Option<String>, batch_size: usize, seed: u64) -> Result<ExitCode> {
-    println!("bench import: jilin-scale achievements, batches of {batch_size} rows, release build recommended");
+async fn bench_import(
+    cfg: &Config,
+    postgres: Option<String>,
+    batch_size: usize,
+    seed: u64,
+    runs: usize,
+) -> Result<ExitCode> {
+    println!(
+        "bench import: jilin-scale achievements, batches of {batch_size} rows, {runs} runs, release build recommended"
+    );
     let dir = tempfile::tempdir()?;
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let sqlite = async || -> Result<Arc<dyn Store>> {
@@ -175,7 +232,7 @@ async fn bench_import(cfg: &Config, postgres: Option<String>, batch_size: usize,
         s.migrate().await?;
         Ok(Arc::new(s) as Arc<dyn Store>)
     };
-    let f = measure(cfg, sqlite, batch_size, seed).await?;
+    let f = measure_runs(cfg, sqlite, batch_size, seed, runs).await?;
     print("sqlite", &f);
     if let Some(url) = postgres {
         let schemas = std::sync::Mutex::new(Vec::new());
@@ -188,7 +245,7 @@ async fn bench_import(cfg: &Config, postgres: Option<String>, batch_size: usize,
             schemas.lock().expect("not poisoned").push(schema);
             Ok(Arc::new(s) as Arc<dyn Store>)
         };
-        let f = measure(cfg, pg, batch_size, seed).await?;
+        let f = measure_runs(cfg, pg, batch_size, seed, runs).await?;
         print("postgres", &f);
         for s in schemas.into_inner().expect("not poisoned") {
             PgStore::drop_schema(&url, &s).await?;
