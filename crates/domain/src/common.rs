@@ -12,9 +12,12 @@ pub enum RecordKind {
     Broker,
     Achievement,
     Demand,
+    /// A user account: not a market record, but its changes are audited like one.
+    Account,
 }
 
 impl RecordKind {
+    /// The market's records (importable, exportable, searchable); accounts are not among them.
     pub const ALL: [RecordKind; 5] = [
         RecordKind::Organization,
         RecordKind::Expert,
@@ -30,6 +33,7 @@ impl RecordKind {
             RecordKind::Broker => "broker",
             RecordKind::Achievement => "achievement",
             RecordKind::Demand => "demand",
+            RecordKind::Account => "account",
         }
     }
 
@@ -41,6 +45,7 @@ impl RecordKind {
             RecordKind::Broker => "brokers",
             RecordKind::Achievement => "achievements",
             RecordKind::Demand => "demands",
+            RecordKind::Account => "accounts",
         }
     }
 
@@ -51,11 +56,19 @@ impl RecordKind {
             RecordKind::Broker => "技术经纪人",
             RecordKind::Achievement => "科技成果",
             RecordKind::Demand => "技术需求",
+            RecordKind::Account => "账号",
         }
     }
 
+    /// A market record's kind by its code or plural (`achievement`, `achievements`); accounts
+    /// are not parsed here (they are not imported or exported).
     pub fn parse(s: &str) -> Option<RecordKind> {
         Self::ALL.into_iter().find(|k| k.code() == s || k.plural() == s)
+    }
+
+    /// Any kind, accounts included: for reading the event log back.
+    pub fn parse_any(s: &str) -> Option<RecordKind> {
+        Self::parse(s).or((s == "account" || s == "accounts").then_some(RecordKind::Account))
     }
 }
 
@@ -85,6 +98,13 @@ impl Actor {
         Actor {
             name: format!("cli:{command}"),
             address: None,
+        }
+    }
+    /// A signed-in user, by username.
+    pub fn user(username: &str, address: Option<String>) -> Actor {
+        Actor {
+            name: format!("user:{username}"),
+            address,
         }
     }
 }

@@ -66,3 +66,7 @@ id_type!(
     /// An enterprise technology demand (企业技术需求).
     DemandId
 );
+id_type!(
+    /// A user account (a person who signs in).
+    AccountId
+);

@@ -10,12 +10,16 @@ pub mod standards;
 pub use error::{FieldError, Lang, ValidationErrors};
 pub use ids::*;
 pub use money::Yuan;
+pub mod access;
+pub mod account;
 pub mod achievement;
 pub mod common;
 pub mod demand;
 pub mod directory;
 pub mod lifecycle;
 
+pub use access::{Principal, Scope, Subject, Verb, may};
+pub use account::{Account, AccountAction, AccountFields, AccountStatus, Role};
 pub use achievement::{Achievement, AchievementAction, AchievementFields, AchievementStatus, Holder};
 pub use common::{Actor, Contact, HolderType, Millis, RecordKind, TransferMode, now_millis};
 pub use demand::{Challenge, Demand, DemandAction, DemandFields, DemandStatus, Enterprise};

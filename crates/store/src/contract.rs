@@ -253,6 +253,7 @@ fn event_for<R: Record>(r: &R, action: &str) -> NewEvent {
         record_version: r.version(),
         action: action.to_string(),
         changes: serde_json::json!({}),
+        region: r.region().map(|c| c.to_string()),
     }
 }
 

@@ -7,16 +7,19 @@
 //! Everything with rules in it — validation, lifecycles, diffs for the audit trail — lives
 //! once, in [`Market`], above the trait.
 
+pub mod auth;
 pub mod contract;
 pub mod error;
 pub mod market;
 pub mod query;
 pub mod record;
 
+pub use auth::{AuditQuery, Secret, SecretKind};
 pub use error::{StoreError, StoreResult};
 pub use market::Market;
 pub use query::{Condition, Cursor, ListQuery, Order, SqlValue};
 pub use record::{Event, NewEvent, Record, StoredRecord, Write};
+pub use techmarket_domain::Millis;
 
 use async_trait::async_trait;
 use techmarket_domain::RecordKind;
@@ -100,4 +103,60 @@ pub trait Store: Send + Sync + 'static {
 
     /// The sequence number of the last event, 0 when there is none.
     async fn last_event_seq(&self) -> StoreResult<i64>;
+
+    /// Events matching the audit filter, newest first.
+    async fn audit(&self, query: &AuditQuery) -> StoreResult<Vec<Event>>;
+
+    // --- signing in (see [`auth`]) ---
+
+    /// An account's password hash (PHC string), set by [`Write::SetPassword`].
+    async fn password_hash(&self, account_id: Uuid) -> StoreResult<Option<String>>;
+
+    /// Stores a new secret. A taken hash or id is [`StoreError::Duplicate`].
+    async fn insert_secret(&self, secret: &Secret) -> StoreResult<()>;
+
+    /// The secret with this hash, revoked or expired ones included (the caller decides).
+    async fn secret_by_hash(&self, hash: &str) -> StoreResult<Option<Secret>>;
+
+    /// An account's secrets of one kind, newest first, revoked ones included.
+    async fn secrets_of(&self, account_id: Uuid, kind: SecretKind) -> StoreResult<Vec<Secret>>;
+
+    /// Records a use of the secret at `now`.
+    async fn touch_secret(&self, hash: &str, now: Millis) -> StoreResult<()>;
+
+    /// Revokes the account's secret with this public id; false when there is none (or it is
+    /// another account's, or already revoked).
+    async fn revoke_secret(&self, account_id: Uuid, id: Uuid, now: Millis) -> StoreResult<bool>;
+
+    /// Revokes every live secret of the account of the given kinds, except `keep` (a hash);
+    /// returns how many.
+    async fn revoke_secrets_of(
+        &self,
+        account_id: Uuid,
+        kinds: &[SecretKind],
+        keep: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<u64>;
+
+    /// Revokes a live (not revoked, not expired at `now`) secret of `kind` by its hash and returns
+    /// it, atomically: of two concurrent calls, one gets it. For one-time setup links.
+    async fn consume_secret(&self, hash: &str, kind: SecretKind, now: Millis) -> StoreResult<Option<Secret>>;
+
+    /// Until when sign-in under `key` is locked, if it is at `now`.
+    async fn throttle_locked_until(&self, key: &str, now: Millis) -> StoreResult<Option<Millis>>;
+
+    /// Counts a failed sign-in under `key`. Failures older than `window` ms start the count
+    /// again; the `limit`-th failure within the window locks the key for `lock` ms. Returns
+    /// until when the key is locked, if it now is. Atomic across servers.
+    async fn throttle_failure(
+        &self,
+        key: &str,
+        now: Millis,
+        window: Millis,
+        limit: i64,
+        lock: Millis,
+    ) -> StoreResult<Option<Millis>>;
+
+    /// Forgets the failures under `key` (after a successful sign-in).
+    async fn throttle_clear(&self, key: &str) -> StoreResult<()>;
 }

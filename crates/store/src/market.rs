@@ -11,6 +11,7 @@ use std::sync::Arc;
 use techmarket_domain::lifecycle::{Action, Status, transition};
 use techmarket_domain::standards::{CreditCode, RegionCode};
 use techmarket_domain::{
+    Account, AccountAction, AccountFields, AccountId, AccountStatus,
     Achievement, AchievementAction, AchievementFields, AchievementStatus, Actor, Broker, BrokerFields, Demand,
     DemandAction, DemandFields, DemandStatus, Expert, ExpertFields, FieldError, HolderType, Millis, OrgKind,
     Organization, OrganizationAction, OrganizationFields, OrganizationId, OrganizationStatus, PersonAction,
@@ -121,6 +122,45 @@ impl Lifecycle for Broker {
     }
     fn set_status(&mut self, s: PersonStatus, _reason: Option<String>, _now: Millis) {
         self.status = s;
+    }
+}
+
+impl Lifecycle for Account {
+    type Action = AccountAction;
+    fn status(&self) -> AccountStatus {
+        self.status
+    }
+    fn set_status(&mut self, s: AccountStatus, reason: Option<String>, _now: Millis) {
+        self.status = s;
+        self.status_reason = reason;
+    }
+}
+
+impl Editable for Account {
+    type Fields = AccountFields;
+    fn new_record(id: Uuid, _external_id: Option<String>, fields: AccountFields, now: Millis) -> Self {
+        Account {
+            id: AccountId::from_uuid(id),
+            version: 1,
+            status: AccountStatus::Invited,
+            status_reason: None,
+            created_at: now,
+            updated_at: now,
+            fields,
+        }
+    }
+    fn fields(&self) -> &AccountFields {
+        &self.fields
+    }
+    fn replace_fields(&mut self, fields: AccountFields) {
+        self.fields = fields;
+    }
+    fn org_ref(_: &AccountFields) -> Option<OrgRef> {
+        None
+    }
+    fn link_org(_: &mut AccountFields, _: OrganizationId) {}
+    fn imported_status() -> AccountStatus {
+        AccountStatus::Active
     }
 }
 
@@ -383,6 +423,7 @@ fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Mil
         record_version: r.version(),
         action: action.to_string(),
         changes,
+        region: r.region().map(|c| c.to_string()),
     }
 }
 

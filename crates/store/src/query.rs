@@ -235,7 +235,9 @@ pub const FIND_BY_CHUNK: usize = 500;
 /// Whether `find_by` may look records up by `column`: only the unique keys `external_id` (every
 /// kind) and `name` (the kinds that have one; unique for organizations).
 pub fn check_find_by_column(kind: RecordKind, column: &str) -> StoreResult<()> {
-    let allowed = column == "external_id" || (column == "name" && index_columns(kind).contains(&"name"));
+    let allowed = column == "external_id"
+        || (column == "name" && index_columns(kind).contains(&"name"))
+        || (column == "username" && kind == RecordKind::Account);
     if allowed {
         Ok(())
     } else {
@@ -337,7 +339,7 @@ pub fn update_values(r: &StoredRecord, expected_version: i64) -> Vec<SqlValue> {
 }
 
 /// The event log's columns in insert order (`seq` is assigned by the database).
-pub const EVENT_COLUMNS: [&str; 8] = [
+pub const EVENT_COLUMNS: [&str; 9] = [
     "occurred_at",
     "actor",
     "actor_address",
@@ -346,6 +348,7 @@ pub const EVENT_COLUMNS: [&str; 8] = [
     "record_version",
     "action",
     "changes",
+    "region",
 ];
 
 /// A multi-row INSERT into the event log; bind [`event_values`] of each event in turn.
@@ -368,16 +371,57 @@ pub fn event_values(e: &NewEvent) -> Vec<SqlValue> {
         SqlValue::Int(e.record_version),
         SqlValue::Text(e.action.clone()),
         SqlValue::Text(e.changes.to_string()),
+        e.region.clone().into(),
     ]
 }
 
 /// Events after a sequence number, oldest first: bind `after`, `limit`.
 pub const SELECT_EVENTS_AFTER: &str = "SELECT seq, occurred_at, actor, actor_address, record_kind, record_id, \
-     record_version, action, changes FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
+     record_version, action, changes, region FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 /// One record's events, oldest first: bind the kind's code and the record id.
 pub const SELECT_EVENTS_OF: &str = "SELECT seq, occurred_at, actor, actor_address, record_kind, record_id, \
-     record_version, action, changes FROM events WHERE record_kind = $1 AND record_id = $2 ORDER BY seq";
+     record_version, action, changes, region FROM events WHERE record_kind = $1 AND record_id = $2 ORDER BY seq";
+
+/// The audit trail's page: the same columns as [`SELECT_EVENTS_AFTER`], newest first.
+pub fn render_audit(q: &crate::AuditQuery) -> (String, Vec<SqlValue>) {
+    let mut conditions = Vec::new();
+    if let Some(k) = q.kind {
+        conditions.push(Condition::Eq("record_kind", SqlValue::Text(k.code().to_string())));
+    }
+    if let Some(id) = q.record_id {
+        conditions.push(Condition::Eq("record_id", SqlValue::Text(id.to_string())));
+    }
+    if let Some(a) = &q.actor {
+        conditions.push(Condition::Eq("actor", SqlValue::Text(a.clone())));
+    }
+    if let Some(prefixes) = &q.region_prefixes {
+        conditions.push(Condition::Or(
+            prefixes
+                .iter()
+                .map(|p| Condition::StartsWith("region", p.clone()))
+                .collect(),
+        ));
+    }
+    if let Some(t) = q.since {
+        conditions.push(Condition::Gte("occurred_at", t));
+    }
+    if let Some(t) = q.until {
+        conditions.push(Condition::Lte("occurred_at", t - 1));
+    }
+    if let Some(b) = q.before {
+        conditions.push(Condition::Lte("seq", b - 1));
+    }
+    let mut params = Vec::new();
+    let w = render_where(&conditions, &mut params);
+    params.push(SqlValue::Int(q.limit.clamp(1, 10_000)));
+    let sql = format!(
+        "SELECT seq, occurred_at, actor, actor_address, record_kind, record_id, record_version, action, changes, region \
+         FROM events {w} ORDER BY seq DESC LIMIT ${}",
+        params.len()
+    );
+    (sql, params)
+}
 
 /// Splits `n` rows into multi-row statement sizes: as many `max` as fit, then powers of two,
 /// so a backend prepares at most a handful of distinct statements per kind (the statement cache
@@ -408,9 +452,10 @@ pub fn event_from_row(
     record_version: i64,
     action: String,
     changes: &str,
+    region: Option<String>,
 ) -> StoreResult<Event> {
     let corrupt = |message: String| StoreError::Database(format!("event {seq} is corrupt: {message}"));
-    let kind = RecordKind::parse(record_kind).ok_or_else(|| corrupt(format!("unknown kind {record_kind}")))?;
+    let kind = RecordKind::parse_any(record_kind).ok_or_else(|| corrupt(format!("unknown kind {record_kind}")))?;
     let record_id = uuid::Uuid::parse_str(record_id).map_err(|e| corrupt(e.to_string()))?;
     let changes = serde_json::from_str(changes).map_err(|e| corrupt(e.to_string()))?;
     Ok(Event {
@@ -426,6 +471,7 @@ pub fn event_from_row(
             record_version,
             action,
             changes,
+            region,
         },
     })
 }

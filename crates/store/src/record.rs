@@ -3,7 +3,8 @@
 use crate::query::SqlValue;
 use serde::{Deserialize, Serialize};
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::{Achievement, Actor, Broker, Demand, Expert, Millis, Organization, RecordKind};
+use techmarket_domain::standards::RegionCode;
+use techmarket_domain::{Account, Achievement, Actor, Broker, Demand, Expert, Millis, Organization, RecordKind};
 use uuid::Uuid;
 
 /// The table of a kind.
@@ -40,6 +41,7 @@ pub fn index_columns(kind: RecordKind) -> &'static [&'static str] {
             "deadline",
             "published_at",
         ],
+        RecordKind::Account => &["username", "role", "organization_id", "region"],
     }
 }
 
@@ -82,6 +84,10 @@ pub struct NewEvent {
     /// What changed: `{"field": {"old": …, "new": …}}`. A creation records its first status
     /// only; the content it was created with is [`crate::Market::content_at_version`] 1.
     pub changes: serde_json::Value,
+    /// The record's GB/T 2260 region, so an operator reads the audit trail of their region
+    /// without a join per kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// An event as read back from the log.
@@ -106,6 +112,27 @@ pub enum Write {
         expected_version: i64,
         event: NewEvent,
     },
+    /// Sets an account's password hash (argon2id, PHC string). Never in the event log: the
+    /// account's own update in the same transaction records that the password changed.
+    SetPassword { account_id: Uuid, hash: String },
+}
+
+impl Write {
+    /// The event this write appends, if any.
+    pub fn event(&self) -> Option<&NewEvent> {
+        match self {
+            Write::Insert { event, .. } | Write::Update { event, .. } => Some(event),
+            Write::SetPassword { .. } => None,
+        }
+    }
+
+    /// The record this write stores, if any.
+    pub fn record(&self) -> Option<&StoredRecord> {
+        match self {
+            Write::Insert { record, .. } | Write::Update { record, .. } => Some(record),
+            Write::SetPassword { .. } => None,
+        }
+    }
 }
 
 /// A domain record the market stores.
@@ -123,6 +150,8 @@ pub trait Record: Serialize + serde::de::DeserializeOwned + Clone + Send + Sync 
     fn index_values(&self) -> Vec<SqlValue>;
     /// The user-editable content (for diffs and idempotent re-import).
     fn content(&self) -> serde_json::Value;
+    /// Where the record is (recorded with its events for region-scoped audit reading).
+    fn region(&self) -> Option<RegionCode>;
 }
 
 /// `|a|b|` — a list column that [`crate::Condition::HasItem`] can filter.
@@ -164,6 +193,9 @@ macro_rules! record_common {
         }
         fn content(&self) -> serde_json::Value {
             serde_json::to_value(&self.fields).unwrap_or(serde_json::Value::Null)
+        }
+        fn region(&self) -> Option<RegionCode> {
+            Some(self.fields.region)
         }
     };
 }
@@ -240,6 +272,49 @@ impl Record for Demand {
             list_column(f.cooperation_modes.iter().map(|m| m.code())),
             f.deadline.map(|d| d.to_string()).into(),
             self.published_at.into(),
+        ]
+    }
+}
+
+impl Record for Account {
+    const KIND: RecordKind = RecordKind::Account;
+    fn uuid(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+    fn external_id(&self) -> Option<&str> {
+        None
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn set_version(&mut self, v: i64) {
+        self.version = v;
+    }
+    fn status_code(&self) -> &'static str {
+        self.status.code()
+    }
+    fn created_at(&self) -> Millis {
+        self.created_at
+    }
+    fn updated_at(&self) -> Millis {
+        self.updated_at
+    }
+    fn set_updated_at(&mut self, t: Millis) {
+        self.updated_at = t;
+    }
+    fn content(&self) -> serde_json::Value {
+        serde_json::to_value(&self.fields).unwrap_or(serde_json::Value::Null)
+    }
+    fn region(&self) -> Option<RegionCode> {
+        self.fields.region
+    }
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        vec![
+            f.username.as_str().into(),
+            f.role.code().into(),
+            f.organization_id.map(|i| i.to_string()).into(),
+            f.region.map(|r| r.to_string()).into(),
         ]
     }
 }

@@ -160,6 +160,7 @@ async fn measure(
             record_version: 1,
             action: "imported".into(),
             changes: serde_json::json!({}),
+            region: Some(rec.region.clone()),
         };
         writes.push(Write::Insert {
             record: stored(&a),

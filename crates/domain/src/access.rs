@@ -1,0 +1,289 @@
+//! Who may do what (SPEC §1): the one set of rules every route's check comes down to.
+//!
+//! A request is made by a [`Subject`] (a visitor, or a signed-in account acting in its role);
+//! a record shows the rules its [`Scope`] (whose it is, where, whether it is public). The
+//! server asks [`may`] before every read, write and lifecycle action — nothing else decides.
+
+use crate::account::Role;
+use crate::common::RecordKind;
+use crate::ids::{AccountId, BrokerId, ExpertId, OrganizationId};
+use crate::standards::RegionCode;
+use uuid::Uuid;
+
+/// A signed-in account, as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: AccountId,
+    pub username: String,
+    pub role: Role,
+    pub organization_id: Option<OrganizationId>,
+    /// A member who administers its organization's users.
+    pub org_admin: bool,
+    /// An operator's region.
+    pub region: Option<RegionCode>,
+    pub broker_id: Option<BrokerId>,
+    pub expert_id: Option<ExpertId>,
+}
+
+/// Who makes a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// Not signed in.
+    Visitor,
+    Account(Principal),
+}
+
+impl Subject {
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Subject::Visitor => None,
+            Subject::Account(p) => Some(p),
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.principal().map(|p| p.role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
+    }
+
+    /// An operator whose region covers `region` (a province operator covers its prefectures).
+    pub fn operates_in(&self, region: &RegionCode) -> bool {
+        match self.principal() {
+            Some(p) if p.role == Role::Operator => p.region.is_some_and(|r| r.covers(region)),
+            _ => false,
+        }
+    }
+
+    /// A member of one of `orgs`.
+    pub fn member_of(&self, orgs: &[OrganizationId]) -> bool {
+        match self.principal() {
+            Some(p) if p.role == Role::Member => p.organization_id.is_some_and(|o| orgs.contains(&o)),
+            _ => false,
+        }
+    }
+
+    /// The account that is the record itself (an expert's or a broker's own profile) or
+    /// that the record is.
+    fn is_person(&self, person: Option<Uuid>) -> bool {
+        let (Some(p), Some(person)) = (self.principal(), person) else {
+            return false;
+        };
+        p.broker_id.map(|b| b.as_uuid()) == Some(person)
+            || p.expert_id.map(|e| e.as_uuid()) == Some(person)
+            || p.account_id.as_uuid() == person
+    }
+}
+
+/// What the rules need to know of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub kind: RecordKind,
+    /// The organizations the record belongs to: an achievement's holder, a demand's
+    /// enterprise, an organization itself, an expert's organization, a broker's institution,
+    /// an account's organization.
+    pub owners: Vec<OrganizationId>,
+    /// The expert, broker or account the record is (their own profile).
+    pub person: Option<Uuid>,
+    /// Where the record is; an operator of this region (or of its province) looks after it.
+    pub region: Option<RegionCode>,
+    /// Whether its status shows it to the public (published, listed, active …).
+    pub public: bool,
+}
+
+/// What a subject wants to do with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    /// See it at all (lists, details).
+    Read,
+    /// See its people's phone numbers and e-mail addresses unmasked.
+    ReadContacts,
+    /// Create it (the scope is the record as it would be).
+    Create,
+    /// Change its content.
+    Edit,
+    /// The owner's lifecycle actions: submit, withdraw, reopen, close a demand …
+    Manage,
+    /// An operator's actions: approve, reject, list, suspend, deactivate …
+    Review,
+    /// Read its audit trail.
+    ReadHistory,
+}
+
+impl Verb {
+    pub const ALL: [Verb; 7] = [
+        Verb::Read,
+        Verb::ReadContacts,
+        Verb::Create,
+        Verb::Edit,
+        Verb::Manage,
+        Verb::Review,
+        Verb::ReadHistory,
+    ];
+}
+
+/// Whether `subject` may `verb` the record of `scope`.
+pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
+    if subject.is_admin() {
+        return true;
+    }
+    let operator = scope.region.as_ref().is_some_and(|r| subject.operates_in(r));
+    let owner = subject.member_of(&scope.owners);
+    let person = subject.is_person(scope.person);
+    let kind = scope.kind;
+    match verb {
+        Verb::Read => scope.public || operator || owner || person,
+        Verb::ReadContacts | Verb::ReadHistory => operator || owner || person,
+        Verb::Create => match kind {
+            // A member publishes for its own organization only.
+            RecordKind::Achievement | RecordKind::Demand => operator || owner,
+            RecordKind::Organization | RecordKind::Expert | RecordKind::Broker => operator,
+            // Accounts: an organization's admin invites its own users (as members).
+            RecordKind::Account => operator || (owner && is_org_admin(subject)),
+        },
+        Verb::Edit => match kind {
+            RecordKind::Achievement | RecordKind::Demand => operator || owner,
+            RecordKind::Organization => operator || (owner && is_org_admin(subject)),
+            RecordKind::Expert | RecordKind::Broker => operator || person,
+            RecordKind::Account => operator || person || (owner && is_org_admin(subject)),
+        },
+        Verb::Manage => match kind {
+            RecordKind::Achievement | RecordKind::Demand => operator || owner,
+            RecordKind::Account => operator || (owner && is_org_admin(subject)),
+            _ => operator,
+        },
+        Verb::Review => operator,
+    }
+}
+
+fn is_org_admin(subject: &Subject) -> bool {
+    subject.principal().is_some_and(|p| p.role == Role::Member && p.org_admin)
+}
+
+/// Whether a lifecycle action is the owner's to take ([`Verb::Manage`]) or an operator's
+/// ([`Verb::Review`]).
+pub fn action_verb(kind: RecordKind, action: &str) -> Verb {
+    match (kind, action) {
+        (RecordKind::Achievement | RecordKind::Demand, "submit" | "withdraw" | "reopen") => Verb::Manage,
+        // An enterprise runs its own demand once it is published.
+        (RecordKind::Demand, "start_docking" | "stop_docking" | "fulfil" | "close") => Verb::Manage,
+        (RecordKind::Account, "disable" | "enable" | "activate") => Verb::Manage,
+        _ => Verb::Review,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(code: &str) -> RegionCode {
+        RegionCode::parse(code).unwrap()
+    }
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            account_id: AccountId::from_uuid(Uuid::now_v7()),
+            username: "u".into(),
+            role,
+            organization_id: None,
+            org_admin: false,
+            region: None,
+            broker_id: None,
+            expert_id: None,
+        }
+    }
+
+    fn scope(org: OrganizationId, public: bool) -> Scope {
+        Scope {
+            kind: RecordKind::Achievement,
+            owners: vec![org],
+            person: None,
+            region: Some(region("220102")),
+            public,
+        }
+    }
+
+    #[test]
+    fn operators_act_only_within_their_region() {
+        let org = OrganizationId::from_uuid(Uuid::now_v7());
+        let s = scope(org, false);
+        let op = |code: &str| {
+            Subject::Account(Principal {
+                region: Some(region(code)),
+                ..principal(Role::Operator)
+            })
+        };
+        assert!(may(&op("220100"), Verb::Review, &s), "the prefecture covers its district");
+        assert!(may(&op("220000"), Verb::Review, &s), "the province covers its prefectures");
+        assert!(!may(&op("220200"), Verb::Review, &s), "another prefecture");
+        assert!(!may(&op("220200"), Verb::Read, &s));
+        assert!(!may(&op("210000"), Verb::Edit, &s), "another province");
+    }
+
+    #[test]
+    fn members_act_for_their_own_organization_only() {
+        let mine = OrganizationId::from_uuid(Uuid::now_v7());
+        let theirs = OrganizationId::from_uuid(Uuid::now_v7());
+        let me = Subject::Account(Principal {
+            organization_id: Some(mine),
+            ..principal(Role::Member)
+        });
+        assert!(may(&me, Verb::Edit, &scope(mine, false)));
+        assert!(may(&me, Verb::Manage, &scope(mine, false)));
+        assert!(!may(&me, Verb::Review, &scope(mine, false)), "no approving one's own");
+        assert!(!may(&me, Verb::Read, &scope(theirs, false)), "another's draft is invisible");
+        assert!(may(&me, Verb::Read, &scope(theirs, true)));
+        assert!(!may(&me, Verb::ReadContacts, &scope(theirs, true)));
+        assert!(!may(&me, Verb::Edit, &scope(theirs, true)));
+    }
+
+    #[test]
+    fn visitors_read_public_records_only_and_never_contacts() {
+        let org = OrganizationId::from_uuid(Uuid::now_v7());
+        for verb in Verb::ALL {
+            let public = may(&Subject::Visitor, verb, &scope(org, true));
+            assert_eq!(public, verb == Verb::Read, "{verb:?}");
+            assert!(!may(&Subject::Visitor, verb, &scope(org, false)), "{verb:?}");
+        }
+    }
+
+    #[test]
+    fn admins_may_everything_and_other_roles_only_read_the_public() {
+        let org = OrganizationId::from_uuid(Uuid::now_v7());
+        let admin = Subject::Account(principal(Role::Admin));
+        for verb in Verb::ALL {
+            assert!(may(&admin, verb, &scope(org, false)));
+        }
+        for role in [Role::Broker, Role::Expert, Role::Finance] {
+            let s = Subject::Account(principal(role));
+            for verb in Verb::ALL {
+                assert_eq!(may(&s, verb, &scope(org, true)), verb == Verb::Read, "{role} {verb:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn experts_and_brokers_edit_their_own_profile() {
+        let expert = ExpertId::from_uuid(Uuid::now_v7());
+        let me = Subject::Account(Principal {
+            expert_id: Some(expert),
+            ..principal(Role::Expert)
+        });
+        let profile = Scope {
+            kind: RecordKind::Expert,
+            owners: vec![],
+            person: Some(expert.as_uuid()),
+            region: Some(region("220100")),
+            public: true,
+        };
+        assert!(may(&me, Verb::Edit, &profile));
+        assert!(!may(&me, Verb::Review, &profile), "not deactivating oneself");
+        let other = Scope {
+            person: Some(Uuid::now_v7()),
+            ..profile
+        };
+        assert!(!may(&me, Verb::Edit, &other));
+    }
+}
