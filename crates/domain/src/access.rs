@@ -159,7 +159,9 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
 }
 
 fn is_org_admin(subject: &Subject) -> bool {
-    subject.principal().is_some_and(|p| p.role == Role::Member && p.org_admin)
+    subject
+        .principal()
+        .is_some_and(|p| p.role == Role::Member && p.org_admin)
 }
 
 /// Whether a lifecycle action is the owner's to take ([`Verb::Manage`]) or an operator's
@@ -215,8 +217,14 @@ mod tests {
                 ..principal(Role::Operator)
             })
         };
-        assert!(may(&op("220100"), Verb::Review, &s), "the prefecture covers its district");
-        assert!(may(&op("220000"), Verb::Review, &s), "the province covers its prefectures");
+        assert!(
+            may(&op("220100"), Verb::Review, &s),
+            "the prefecture covers its district"
+        );
+        assert!(
+            may(&op("220000"), Verb::Review, &s),
+            "the province covers its prefectures"
+        );
         assert!(!may(&op("220200"), Verb::Review, &s), "another prefecture");
         assert!(!may(&op("220200"), Verb::Read, &s));
         assert!(!may(&op("210000"), Verb::Edit, &s), "another province");
@@ -233,7 +241,10 @@ mod tests {
         assert!(may(&me, Verb::Edit, &scope(mine, false)));
         assert!(may(&me, Verb::Manage, &scope(mine, false)));
         assert!(!may(&me, Verb::Review, &scope(mine, false)), "no approving one's own");
-        assert!(!may(&me, Verb::Read, &scope(theirs, false)), "another's draft is invisible");
+        assert!(
+            !may(&me, Verb::Read, &scope(theirs, false)),
+            "another's draft is invisible"
+        );
         assert!(may(&me, Verb::Read, &scope(theirs, true)));
         assert!(!may(&me, Verb::ReadContacts, &scope(theirs, true)));
         assert!(!may(&me, Verb::Edit, &scope(theirs, true)));

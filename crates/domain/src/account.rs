@@ -1,10 +1,10 @@
 //! Accounts (C1): who signs in, the role they act in (SPEC §1), and the password policy.
 
+use crate::common::Millis;
 use crate::error::{FieldError, ValidationErrors};
 use crate::ids::{AccountId, BrokerId, ExpertId, OrganizationId};
-use crate::standards::RegionCode;
-use crate::common::Millis;
 use crate::lifecycle::{action_enum, status_enum};
+use crate::standards::RegionCode;
 use serde::{Deserialize, Serialize};
 
 /// A role of SPEC §1. A visitor has no account, so no role.
@@ -321,7 +321,12 @@ impl AccountFields {
         if let Some(e) = &self.email
             && (!e.contains('@') || e.chars().count() > 120)
         {
-            errors.push(err("email", "email_format", "电子邮箱格式不正确", "email is not a valid address"));
+            errors.push(err(
+                "email",
+                "email_format",
+                "电子邮箱格式不正确",
+                "email is not a valid address",
+            ));
         }
         errors.finish(|| ())
     }

@@ -117,6 +117,8 @@ pub fn columns(kind: RecordKind) -> &'static [Column] {
         RecordKind::Expert => EXPERTS,
         RecordKind::Organization => ORGANIZATIONS,
         RecordKind::Broker => BROKERS,
+        // Accounts are not interchange records (no import, no export).
+        RecordKind::Account => &[],
     }
 }
 

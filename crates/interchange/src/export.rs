@@ -88,6 +88,17 @@ pub async fn records(market: &Market, kind: RecordKind, selection: Selection) ->
                 .for_each::<Organization>(cond, |r| push(&mut out, validate::organization_record(&r)))
                 .await?
         }
+        RecordKind::Account => {
+            return Err(StoreError::Invalid(
+                techmarket_domain::FieldError::new(
+                    "kind",
+                    "kind_not_exportable",
+                    "账号不能导出为交换文件",
+                    "accounts are not exported as interchange files",
+                )
+                .into(),
+            ));
+        }
     }
     Ok(out)
 }

@@ -147,6 +147,17 @@ impl<'a> Importer<'a> {
     /// Imports rows read from a file.
     pub async fn import_rows(&self, kind: RecordKind, rows: Vec<RawRow>, progress: Progress<'_>) -> ImportReport {
         match kind {
+            RecordKind::Account => ImportReport {
+                rows: rows.len(),
+                rejected: vec![RowError::new(
+                    0,
+                    "kind",
+                    "kind_not_importable",
+                    "账号不能通过文件导入，请使用 techmarket user create",
+                    "accounts are not imported from files; use techmarket user create",
+                )],
+                ..Default::default()
+            },
             RecordKind::Achievement => {
                 self.import_objects::<AchievementRecord, Achievement>(rows, validate::achievement, progress)
                     .await

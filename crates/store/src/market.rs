@@ -11,11 +11,10 @@ use std::sync::Arc;
 use techmarket_domain::lifecycle::{Action, Status, transition};
 use techmarket_domain::standards::{CreditCode, RegionCode};
 use techmarket_domain::{
-    Account, AccountAction, AccountFields, AccountId, AccountStatus,
-    Achievement, AchievementAction, AchievementFields, AchievementStatus, Actor, Broker, BrokerFields, Demand,
-    DemandAction, DemandFields, DemandStatus, Expert, ExpertFields, FieldError, HolderType, Millis, OrgKind,
-    Organization, OrganizationAction, OrganizationFields, OrganizationId, OrganizationStatus, PersonAction,
-    PersonStatus, RecordKind, now_millis,
+    Account, AccountAction, AccountFields, AccountId, AccountStatus, Achievement, AchievementAction, AchievementFields,
+    AchievementStatus, Actor, Broker, BrokerFields, Demand, DemandAction, DemandFields, DemandStatus, Expert,
+    ExpertFields, FieldError, HolderType, Millis, OrgKind, Organization, OrganizationAction, OrganizationFields,
+    OrganizationId, OrganizationStatus, PersonAction, PersonStatus, RecordKind, now_millis,
 };
 use uuid::Uuid;
 

@@ -114,7 +114,10 @@ pub enum Write {
     },
     /// Sets an account's password hash (argon2id, PHC string). Never in the event log: the
     /// account's own update in the same transaction records that the password changed.
-    SetPassword { account_id: Uuid, hash: String },
+    SetPassword {
+        account_id: Uuid,
+        hash: String,
+    },
 }
 
 impl Write {
