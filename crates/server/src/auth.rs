@@ -1,29 +1,96 @@
-//! Who is calling: the one place a request becomes an [`Actor`]. Accounts and sessions come
-//! later (SPEC §3 sign-in); they will be read here, and every handler that takes a [`Caller`]
-//! gets them without changing.
+//! Who is calling: the one place a request becomes a [`Caller`] — a visitor, or an account
+//! signed in by its session cookie or by a bearer token (SPEC §3) — and the one place each
+//! route's gate ([`crate::access`]) and the CSRF check are enforced.
 
-use crate::error::ApiError;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use crate::AppState;
+use crate::access;
+use crate::error::{ApiError, ErrorCode};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
-use techmarket_domain::Actor;
+use techmarket_domain::{Account, Actor, Principal, Subject, now_millis};
+use techmarket_store::{Secret, SecretKind};
 
-/// The caller of a request, as recorded in the audit trail.
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "techmarket_session";
+/// The header a cookie-signed-in client sends its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Nothing: a visitor.
+    Nothing,
+    /// The session cookie (a browser): state-changing requests need the CSRF token.
+    Cookie,
+    /// `Authorization: Bearer` (a script): no ambient credential, so no CSRF token needed.
+    Bearer,
+}
+
+/// The caller of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// As recorded in the audit trail: `user:<username>` or `api:anonymous`, with the address.
     pub actor: Actor,
+    /// As the access rules see them.
+    pub subject: Subject,
+    pub account: Option<Account>,
+    /// The session or API token used.
+    pub secret: Option<Secret>,
+    /// The secret itself, when it came with this request (to keep this session on a password change).
+    pub presented: Option<String>,
+    pub via: Via,
 }
 
 impl Caller {
-    /// Whether the caller may see the contacts of people unmasked (SPEC §1: masked for
-    /// visitors). Everyone is a visitor until accounts exist.
-    pub fn sees_contacts(&self) -> bool {
-        false
+    pub fn visitor(address: Option<String>) -> Caller {
+        Caller {
+            actor: Actor {
+                name: "api:anonymous".to_string(),
+                address,
+            },
+            subject: Subject::Visitor,
+            account: None,
+            secret: None,
+            presented: None,
+            via: Via::Nothing,
+        }
     }
 
-    /// Whether the caller may see the network addresses in the audit trail.
-    pub fn sees_addresses(&self) -> bool {
-        false
+    fn signed_in(account: Account, secret: Secret, presented: String, via: Via, address: Option<String>) -> Caller {
+        let f = &account.fields;
+        let subject = Subject::Account(Principal {
+            account_id: account.id,
+            username: f.username.clone(),
+            role: f.role,
+            organization_id: f.organization_id,
+            org_admin: f.org_admin,
+            region: f.region,
+            broker_id: f.broker_id,
+            expert_id: f.expert_id,
+        });
+        Caller {
+            actor: Actor::user(&f.username, address),
+            subject,
+            account: Some(account),
+            secret: Some(secret),
+            presented: Some(presented),
+            via,
+        }
+    }
+
+    pub fn principal(&self) -> Option<&Principal> {
+        self.subject.principal()
+    }
+
+    /// The signed-in account, or 401.
+    pub fn require_account(&self) -> Result<&Account, ApiError> {
+        self.account
+            .as_ref()
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated))
     }
 }
 
@@ -31,16 +98,168 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        // The socket's address, not X-Forwarded-For: a header is whatever the client says.
-        let address = parts
+        Ok(parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(Caller {
-            actor: Actor {
-                name: "api:anonymous".to_string(),
-                address,
-            },
-        })
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_else(|| Caller::visitor(address(parts.extensions.get::<ConnectInfo<SocketAddr>>()))))
     }
+}
+
+/// The socket's address, not X-Forwarded-For: a header is whatever the client says.
+fn address(info: Option<&ConnectInfo<SocketAddr>>) -> Option<String> {
+    info.map(|c| c.0.ip().to_string())
+}
+
+/// The session cookie's value, if the request has one.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<String, ()>> {
+    let v = headers.get(header::AUTHORIZATION)?;
+    let v = v.to_str().map_err(|_| ());
+    Some(v.and_then(|v| {
+        let (scheme, token) = v.trim().split_once(' ').ok_or(())?;
+        if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
+            Ok(token.trim().to_string())
+        } else {
+            Err(())
+        }
+    }))
+}
+
+/// Who the request comes from. A bad bearer token is an error (a script should hear it); a
+/// stale cookie makes a visitor (a browser simply shows the sign-in link).
+async fn identify(state: &AppState, headers: &HeaderMap, address: Option<String>) -> Result<Caller, ApiError> {
+    let (presented, via) = match bearer(headers) {
+        Some(Ok(token)) => (token, Via::Bearer),
+        Some(Err(())) => {
+            return Err(ApiError::new(ErrorCode::InvalidToken).with_message(
+                "Authorization 请求头应为「Bearer <令牌>」",
+                "the Authorization header must be `Bearer <token>`",
+            ));
+        }
+        None => match session_cookie(headers) {
+            Some(c) => (c, Via::Cookie),
+            None => return Ok(Caller::visitor(address)),
+        },
+    };
+    match state.accounts().authenticate(&presented, now_millis()).await? {
+        Some(a) => Ok(Caller::signed_in(a.account, a.secret, presented, via, address)),
+        None if via == Via::Bearer => Err(ApiError::new(ErrorCode::InvalidToken)),
+        None => Ok(Caller::visitor(address)),
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Refuses a state-changing request a browser sent on another site's behalf: one marked
+/// cross-site by the browser (`Sec-Fetch-Site`), and — when it rides on the session cookie —
+/// one without the session's CSRF token.
+fn check_csrf(req: &Request, caller: &Caller) -> Result<(), ApiError> {
+    if is_safe(req.method()) || caller.via == Via::Bearer {
+        return Ok(());
+    }
+    let cross_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"));
+    if cross_site {
+        return Err(ApiError::new(ErrorCode::CsrfFailed));
+    }
+    if caller.via == Via::Cookie {
+        let expected = caller.secret.as_ref().and_then(|s| s.csrf.as_deref()).unwrap_or("");
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if expected.is_empty() || !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+            return Err(ApiError::new(ErrorCode::CsrfFailed));
+        }
+    }
+    Ok(())
+}
+
+/// Every routed request passes here: it learns who calls, checks the route's gate from the
+/// table in [`crate::access::gate`] (a route missing from the table is refused) and the CSRF
+/// token, then hands the [`Caller`] to the handler.
+pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let from = address(req.extensions().get::<ConnectInfo<SocketAddr>>());
+    let caller = match identify(&state, req.headers(), from).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let gate = route.as_deref().and_then(|r| access::gate(req.method(), r));
+    let Some(gate) = gate else {
+        tracing::error!(route = ?route, method = %req.method(), "route without a gate: refused");
+        return ApiError::new(ErrorCode::Forbidden).into_response();
+    };
+    if let Err(e) = check_csrf(&req, &caller) {
+        return e.into_response();
+    }
+    if let Err(e) = gate.admits(&caller.subject) {
+        return e.into_response();
+    }
+    // A cookie that no longer signs anyone in is removed, so the browser stops sending it.
+    let stale_cookie = caller.via == Via::Nothing && session_cookie(req.headers()).is_some();
+    let secure = over_tls(req.headers(), state.https());
+    req.extensions_mut().insert(caller);
+    let mut res = next.run(req).await;
+    if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
+        res.headers_mut().insert(header::SET_COOKIE, clear_cookie(secure));
+    }
+    res
+}
+
+/// The `Set-Cookie` of a new session. `secure` when the site is served over TLS.
+pub fn session_cookie_header(secret: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("a session secret is URL-safe base64")
+}
+
+/// The `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .expect("ASCII")
+}
+
+/// Whether the request reached us over TLS: directly (never, today) or through a proxy that
+/// says so. Setting `Secure` on a client's word only makes the cookie stricter.
+pub fn over_tls(headers: &HeaderMap, configured_https: bool) -> bool {
+    configured_https
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// Whether a secret is a session (it has a CSRF token and idles out).
+pub fn is_session(s: &Secret) -> bool {
+    s.kind == SecretKind::Session
 }

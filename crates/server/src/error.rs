@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use techmarket_domain::{FieldError, IllegalTransition, Lang, RecordKind, ValidationErrors};
 use techmarket_store::StoreError;
+use techmarket_store::accounts::AccountError;
 use utoipa::openapi::{self, RefOr};
 
 /// Declares the error-code table: variant, code, HTTP status, meaning (zh / en). The meaning is
@@ -80,6 +81,29 @@ error_codes! {
         "当前状态下不能执行该操作", "the action is not allowed in the record's current status";
     NotEditable = "not_editable", 409,
         "当前状态下不能修改该记录", "the record cannot be edited in its current status";
+    Unauthenticated = "unauthenticated", 401,
+        "请先登录", "sign in first";
+    InvalidToken = "invalid_token", 401,
+        "登录凭据无效或已过期，请重新登录", "the session or token is invalid or has expired; sign in again";
+    BadCredentials = "bad_credentials", 401,
+        "用户名或密码不正确", "wrong username or password";
+    Forbidden = "forbidden", 403,
+        "您没有执行此操作的权限", "you are not allowed to do this";
+    NotYourOrganization = "not_your_organization", 403,
+        "您只能以本单位的名义操作", "you can act only for your own organization";
+    OutsideYourRegion = "outside_your_region", 403,
+        "该记录不在您负责的区域内", "the record is outside your region";
+    CsrfFailed = "csrf_failed", 403,
+        "页面已过期或请求来源不可信，请刷新页面后重试",
+        "the request lacks a valid CSRF token or comes from another site; reload the page and retry";
+    TooManyAttempts = "too_many_attempts", 429,
+        "登录失败次数过多，请稍后再试", "too many failed sign-ins; try again later";
+    InvalidLink = "invalid_link", 400,
+        "链接无效、已使用或已过期，请联系管理员重新发送", "the link is invalid, used or expired; ask an administrator for a new one";
+    AccountNotFound = "account_not_found", 404,
+        "没有找到该账号", "no such account";
+    TokenNotFound = "token_not_found", 404,
+        "没有找到该令牌", "no such token";
     InternalError = "internal_error", 500,
         "服务器内部错误，请稍后重试", "internal server error; please try again later";
 }
@@ -93,13 +117,17 @@ impl ErrorCode {
             RecordKind::Broker => ErrorCode::BrokerNotFound,
             RecordKind::Achievement => ErrorCode::AchievementNotFound,
             RecordKind::Demand => ErrorCode::DemandNotFound,
+            RecordKind::Account => ErrorCode::AccountNotFound,
         }
     }
 
     /// The code a bare error response of this status stands for (see `render_errors`).
     pub fn for_status(status: StatusCode) -> ErrorCode {
         match status.as_u16() {
+            401 => ErrorCode::Unauthenticated,
+            403 => ErrorCode::Forbidden,
             404 => ErrorCode::NotFound,
+            429 => ErrorCode::TooManyAttempts,
             405 => ErrorCode::MethodNotAllowed,
             413 => ErrorCode::PayloadTooLarge,
             415 => ErrorCode::UnsupportedMediaType,
@@ -198,6 +226,8 @@ pub struct ApiError {
     pub fields: Vec<FieldProblem>,
     /// What went wrong inside, for the log only (5xx).
     cause: Option<String>,
+    /// Seconds, sent as `Retry-After` (a 429).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -207,7 +237,13 @@ impl ApiError {
             message: None,
             fields: Vec::new(),
             cause: None,
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> ApiError {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_message(mut self, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
@@ -288,6 +324,10 @@ impl ApiError {
             axum::http::header::CONTENT_LANGUAGE,
             axum::http::HeaderValue::from_static(content_language),
         );
+        if let Some(s) = self.retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(s));
+        }
         res.extensions_mut().insert(self.clone());
         res
     }
@@ -363,6 +403,41 @@ impl From<StoreError> for ApiError {
 }
 
 /// 409 `version_conflict`: the caller read version `expected`, the record is at `found`.
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(errs) => errs.into(),
+            AccountError::UsernameTaken(u) => ApiError::new(ErrorCode::Duplicate)
+                .with_message(format!("用户名「{u}」已被使用"), format!("the username `{u}` is taken"))
+                .with_field(FieldProblem::new(
+                    "username",
+                    "duplicate",
+                    format!("「{u}」已被使用"),
+                    format!("`{u}` is already taken"),
+                )),
+            AccountError::BadCredentials => ApiError::new(ErrorCode::BadCredentials),
+            AccountError::Locked { until } => {
+                let secs = ((until - techmarket_domain::now_millis()) / 1000).max(1) as u64;
+                let minutes = secs.div_ceil(60);
+                ApiError::new(ErrorCode::TooManyAttempts)
+                    .with_message(
+                        format!("登录失败次数过多，该账号已暂时锁定，请在 {minutes} 分钟后再试"),
+                        format!("too many failed sign-ins: sign-in is locked; try again in {minutes} minutes"),
+                    )
+                    .with_retry_after(secs)
+            }
+            AccountError::InvalidLink => ApiError::new(ErrorCode::InvalidLink),
+            AccountError::WrongPassword => ApiError::validation([FieldProblem::new(
+                "current_password",
+                "wrong_password",
+                "当前密码不正确",
+                "the current password is wrong",
+            )]),
+            AccountError::Store(e) => e.into(),
+        }
+    }
+}
+
 pub fn version_conflict(expected: i64, found: i64) -> ApiError {
     ApiError::new(ErrorCode::VersionConflict)
         .with_message(
@@ -436,8 +511,18 @@ const NOT_FOUND: (u16, &[ErrorCode]) = (
         E::DemandNotFound,
     ],
 );
-const BODY: [(u16, &[ErrorCode]); 4] = [
+const BODY: [(u16, &[ErrorCode]); 6] = [
     (400, &[E::MalformedJson, E::InvalidParameter]),
+    (401, &[E::Unauthenticated, E::InvalidToken]),
+    (
+        403,
+        &[
+            E::Forbidden,
+            E::CsrfFailed,
+            E::NotYourOrganization,
+            E::OutsideYourRegion,
+        ],
+    ),
     (413, &[E::PayloadTooLarge]),
     (415, &[E::UnsupportedMediaType]),
     (422, &[E::ValidationFailed]),
@@ -498,6 +583,29 @@ impl utoipa::IntoResponses for TransitionErrors {
 }
 
 /// The errors of a route with no input.
+/// Sign-in and account errors.
+pub struct AuthErrors;
+impl utoipa::IntoResponses for AuthErrors {
+    fn responses() -> BTreeMap<String, RefOr<openapi::response::Response>> {
+        let mut l = BODY.to_vec();
+        l.extend([
+            (
+                401,
+                &[E::Unauthenticated, E::InvalidToken, E::BadCredentials] as &[ErrorCode],
+            ),
+            (403, &[E::Forbidden, E::CsrfFailed] as &[ErrorCode]),
+            (404, &[E::AccountNotFound, E::TokenNotFound] as &[ErrorCode]),
+            (
+                409,
+                &[E::Duplicate, E::VersionConflict, E::IllegalTransition] as &[ErrorCode],
+            ),
+            (429, &[E::TooManyAttempts] as &[ErrorCode]),
+            INTERNAL,
+        ]);
+        error_responses(&l)
+    }
+}
+
 pub struct PlainErrors;
 impl utoipa::IntoResponses for PlainErrors {
     fn responses() -> BTreeMap<String, RefOr<openapi::response::Response>> {

@@ -4,6 +4,7 @@
 //! `cli → server → store → domain`: the server calls the market's use cases
 //! ([`techmarket_store::Market`]) and never writes SQL.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -20,6 +21,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use techmarket_domain::standards::RegionTable;
 use techmarket_store::Market;
+use techmarket_store::accounts::{Accounts, AuthConfig};
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -29,20 +31,38 @@ pub struct AppState {
 
 struct Inner {
     market: Market,
+    accounts: Accounts,
     regions: RegionTable,
     metrics: metrics::Metrics,
+    /// The site is served over TLS (by a proxy in front): session cookies get `Secure`.
+    https: bool,
 }
 
 impl AppState {
     /// `regions`: the market's region table, against which every region code is checked.
     pub fn new(market: Market, regions: RegionTable) -> AppState {
+        AppState::with_auth(market, regions, AuthConfig::default(), false)
+    }
+
+    /// `https`: the site's public address is `https://` (cookies get `Secure`).
+    pub fn with_auth(market: Market, regions: RegionTable, auth: AuthConfig, https: bool) -> AppState {
         AppState {
             inner: Arc::new(Inner {
+                accounts: Accounts::new(market.clone(), auth),
                 market,
                 regions,
                 metrics: metrics::Metrics::default(),
+                https,
             }),
         }
+    }
+
+    pub fn accounts(&self) -> &Accounts {
+        &self.inner.accounts
+    }
+
+    pub fn https(&self) -> bool {
+        self.inner.https
     }
 
     pub fn market(&self) -> &Market {

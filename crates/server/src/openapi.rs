@@ -21,6 +21,9 @@ use utoipa::OpenApi;
         (name = "brokers", description = "The directory: technology brokers (技术经纪人)"),
         (name = "achievements", description = "Scientific and technological achievements (科技成果)"),
         (name = "demands", description = "Enterprise technology demands (企业技术需求)"),
+        (name = "auth", description = "Signing in and out, password, one-time links, API tokens"),
+        (name = "accounts", description = "User accounts: invitations, disabling, resets"),
+        (name = "audit", description = "The audit trail (administrators; operators for their region)"),
         (name = "stats", description = "Headline figures"),
         (name = "operations", description = "Health, metrics and this document"),
     ),
@@ -34,6 +37,12 @@ The JSON API of a regional technology market (科技大市场).
 Request bodies are the interchange records of the specification (the same JSON as a JSONL \
 import line; `external_id` is optional here). Unknown fields are an error, not dropped. \
 Bodies are limited to 1 MiB.
+
+**Signing in**: `POST /api/v1/auth/login` sets the session cookie (HttpOnly, SameSite=Lax) and \
+returns a token. Scripts send `Authorization: Bearer <token>` (a session token or an API token \
+from `POST /api/v1/auth/tokens`). A browser signed in by the cookie sends the session's CSRF \
+token as `X-CSRF-Token` with every POST, PUT and DELETE. Visitors read published records only; \
+members act for their own organization, operators within their region (SPEC §1).
 
 **Errors** have a 4xx/5xx status and the body \
 `{\"error\": {\"code\": \"validation_failed\", \"message\": \"…\", \"fields\": [{\"path\": \"…\", \"code\": \"…\", \"message\": \"…\"}]}}`. \

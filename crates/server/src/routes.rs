@@ -4,9 +4,9 @@
 //! the handler's `#[utoipa::path]` — so the router and the OpenAPI document come from this one
 //! list and cannot drift apart. The only routes outside the document are the API browser's.
 
-use crate::api::v1::{achievements, brokers, demands, experts, organizations, stats};
+use crate::api::v1::{accounts, achievements, audit, brokers, demands, experts, organizations, session, stats};
 use crate::extract::BODY_LIMIT;
-use crate::{AppState, health, metrics, middleware, openapi};
+use crate::{AppState, auth, health, metrics, middleware, openapi};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
@@ -48,6 +48,22 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(demands::get, demands::update))
         .routes(routes!(demands::transition))
         .routes(routes!(demands::history))
+        // Signing in (SPEC §3) and accounts (C1)
+        .routes(routes!(session::login))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::password))
+        .routes(routes!(session::setup))
+        .routes(routes!(session::tokens, session::create_token))
+        .routes(routes!(session::revoke_token))
+        .routes(routes!(accounts::list, accounts::invite))
+        .routes(routes!(accounts::get))
+        .routes(routes!(accounts::disable))
+        .routes(routes!(accounts::enable))
+        .routes(routes!(accounts::reset))
+        // The audit trail
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
         // C12 headline figures
         .routes(routes!(stats::stats))
         // C15 operations
@@ -60,8 +76,10 @@ pub fn api() -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let (api, _) = api().split_for_parts();
     let docs = SwaggerUi::new(DOCS).config(Config::new(["/api/v1/openapi.json"]).validator_url("none"));
+    // Every routed request passes the gate of `access::gate` (and the CSRF check) first.
     let app = api
         .merge(docs)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::enforce))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed);
     wrap(app, &state).with_state(state)

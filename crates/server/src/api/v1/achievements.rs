@@ -14,8 +14,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use techmarket_domain::RecordKind;
+use techmarket_domain::access::Scope;
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::standards::RegionTable;
+use techmarket_domain::standards::{RegionCode, RegionTable};
 use techmarket_domain::{Achievement, AchievementFields, AchievementStatus, HolderType, TransferMode};
 use techmarket_interchange::records::AchievementRecord;
 use techmarket_interchange::validate;
@@ -181,9 +183,41 @@ impl Resource for Achievement {
     type View = AchievementView;
     type Filters = AchievementFilters;
 
-    fn validate(input: AchievementInput, regions: &RegionTable) -> Result<Validated<AchievementFields>, ApiError> {
+    fn validate(
+        input: AchievementInput,
+        regions: &RegionTable,
+        _caller: &Caller,
+    ) -> Result<Validated<AchievementFields>, ApiError> {
         let (external_id, record) = input.into_record();
         resource::validated(external_id, validate::achievement(&record, regions))
+    }
+
+    const OWNER_COLUMN: &'static str = "holder_id";
+
+    fn scope(&self) -> Scope {
+        Scope {
+            kind: RecordKind::Achievement,
+            owners: self.fields.holder.organization_id.into_iter().collect(),
+            person: None,
+            region: Some(self.fields.region),
+            public: self.status.is_public(),
+        }
+    }
+
+    fn owner_name(fields: &AchievementFields) -> Option<&str> {
+        Some(&fields.holder.name)
+    }
+
+    fn fields_region(fields: &AchievementFields) -> Option<RegionCode> {
+        Some(fields.region)
+    }
+
+    fn public_statuses() -> Vec<&'static str> {
+        AchievementStatus::all()
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.code())
+            .collect()
     }
 
     fn view(&self, ctx: &ViewContext) -> AchievementView {

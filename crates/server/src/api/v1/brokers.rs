@@ -10,8 +10,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use techmarket_domain::RecordKind;
+use techmarket_domain::access::Scope;
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::standards::RegionTable;
+use techmarket_domain::standards::{RegionCode, RegionTable};
 use techmarket_domain::{Broker, BrokerFields, BrokerLevel, PersonStatus};
 use techmarket_interchange::records::BrokerRecord;
 use techmarket_interchange::validate;
@@ -120,9 +122,37 @@ impl Resource for Broker {
     type View = BrokerView;
     type Filters = BrokerFilters;
 
-    fn validate(input: BrokerInput, regions: &RegionTable) -> Result<Validated<BrokerFields>, ApiError> {
+    fn validate(
+        input: BrokerInput,
+        regions: &RegionTable,
+        _caller: &Caller,
+    ) -> Result<Validated<BrokerFields>, ApiError> {
         let (external_id, record) = input.into_record();
         resource::validated(external_id, validate::broker(&record, regions))
+    }
+
+    const OWNER_COLUMN: &'static str = "institution_id";
+
+    fn scope(&self) -> Scope {
+        Scope {
+            kind: RecordKind::Broker,
+            owners: self.fields.institution_id.into_iter().collect(),
+            person: Some(self.id.as_uuid()),
+            region: Some(self.fields.region),
+            public: self.status == PersonStatus::Active,
+        }
+    }
+
+    fn fields_region(fields: &BrokerFields) -> Option<RegionCode> {
+        Some(fields.region)
+    }
+
+    fn public_statuses() -> Vec<&'static str> {
+        PersonStatus::all()
+            .iter()
+            .filter(|s| **s == PersonStatus::Active)
+            .map(|s| s.code())
+            .collect()
     }
 
     fn view(&self, ctx: &ViewContext) -> BrokerView {

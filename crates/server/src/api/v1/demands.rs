@@ -14,8 +14,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use techmarket_domain::RecordKind;
+use techmarket_domain::access::Scope;
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::standards::RegionTable;
+use techmarket_domain::standards::{RegionCode, RegionTable};
 use techmarket_domain::{Demand, DemandFields, DemandStatus, TransferMode};
 use techmarket_interchange::records::{ChallengeRecord, DemandRecord};
 use techmarket_interchange::validate;
@@ -179,9 +181,41 @@ impl Resource for Demand {
     type View = DemandView;
     type Filters = DemandFilters;
 
-    fn validate(input: DemandInput, regions: &RegionTable) -> Result<Validated<DemandFields>, ApiError> {
+    fn validate(
+        input: DemandInput,
+        regions: &RegionTable,
+        _caller: &Caller,
+    ) -> Result<Validated<DemandFields>, ApiError> {
         let (external_id, record) = input.into_record();
         resource::validated(external_id, validate::demand(&record, regions))
+    }
+
+    const OWNER_COLUMN: &'static str = "enterprise_id";
+
+    fn scope(&self) -> Scope {
+        Scope {
+            kind: RecordKind::Demand,
+            owners: self.fields.enterprise.organization_id.into_iter().collect(),
+            person: None,
+            region: Some(self.fields.region),
+            public: self.status.is_public(),
+        }
+    }
+
+    fn owner_name(fields: &DemandFields) -> Option<&str> {
+        Some(&fields.enterprise.name)
+    }
+
+    fn fields_region(fields: &DemandFields) -> Option<RegionCode> {
+        Some(fields.region)
+    }
+
+    fn public_statuses() -> Vec<&'static str> {
+        DemandStatus::all()
+            .iter()
+            .filter(|s| s.is_public())
+            .map(|s| s.code())
+            .collect()
     }
 
     fn view(&self, ctx: &ViewContext) -> DemandView {

@@ -10,8 +10,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use techmarket_domain::RecordKind;
+use techmarket_domain::access::Scope;
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::standards::RegionTable;
+use techmarket_domain::standards::{RegionCode, RegionTable};
 use techmarket_domain::{Expert, ExpertFields, PersonStatus};
 use techmarket_interchange::records::ExpertRecord;
 use techmarket_interchange::validate;
@@ -123,9 +125,37 @@ impl Resource for Expert {
     type View = ExpertView;
     type Filters = ExpertFilters;
 
-    fn validate(input: ExpertInput, regions: &RegionTable) -> Result<Validated<ExpertFields>, ApiError> {
+    fn validate(
+        input: ExpertInput,
+        regions: &RegionTable,
+        _caller: &Caller,
+    ) -> Result<Validated<ExpertFields>, ApiError> {
         let (external_id, record) = input.into_record();
         resource::validated(external_id, validate::expert(&record, regions))
+    }
+
+    const OWNER_COLUMN: &'static str = "organization_id";
+
+    fn scope(&self) -> Scope {
+        Scope {
+            kind: RecordKind::Expert,
+            owners: self.fields.organization_id.into_iter().collect(),
+            person: Some(self.id.as_uuid()),
+            region: Some(self.fields.region),
+            public: self.status == PersonStatus::Active,
+        }
+    }
+
+    fn fields_region(fields: &ExpertFields) -> Option<RegionCode> {
+        Some(fields.region)
+    }
+
+    fn public_statuses() -> Vec<&'static str> {
+        PersonStatus::all()
+            .iter()
+            .filter(|s| **s == PersonStatus::Active)
+            .map(|s| s.code())
+            .collect()
     }
 
     fn view(&self, ctx: &ViewContext) -> ExpertView {

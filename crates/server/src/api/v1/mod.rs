@@ -1,11 +1,14 @@
 //! `/api/v1`: one file per resource; what they share is in `resource.rs` (the use cases) and
 //! `params.rs` (list filters).
 
+pub mod accounts;
 pub mod achievements;
+pub mod audit;
 pub mod brokers;
 pub mod demands;
 pub mod experts;
 pub mod organizations;
 pub mod params;
 pub mod resource;
+pub mod session;
 pub mod stats;

@@ -9,15 +9,17 @@ use super::resource::{
 };
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, CreateErrors, ListErrors, ReadErrors, TransitionErrors, UpdateErrors};
+use crate::error::{ApiError, CreateErrors, ErrorCode, ListErrors, ReadErrors, TransitionErrors, UpdateErrors};
 use crate::extract::{ApiJson, ExpectedVersion, QueryPairs, RecordId};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use techmarket_domain::access::Scope;
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::standards::RegionTable;
+use techmarket_domain::standards::{RegionCode, RegionTable};
 use techmarket_domain::{OrgKind, OrgTag, Organization, OrganizationFields, OrganizationStatus};
+use techmarket_domain::{RecordKind, Role};
 use techmarket_interchange::records::OrganizationRecord;
 use techmarket_interchange::validate;
 use techmarket_store::Condition;
@@ -53,6 +55,10 @@ pub struct OrganizationInput {
     pub address: Option<String>,
     pub website: Option<String>,
     pub contact: Option<ContactInput>,
+    /// An operator accepts a credit code whose check character fails (a legacy code, SPEC §7);
+    /// recorded on the organization and in the audit trail. Refused for anyone else.
+    #[serde(default)]
+    pub accept_failed_credit_check: bool,
 }
 
 impl OrganizationInput {
@@ -131,10 +137,46 @@ impl Resource for Organization {
     type View = OrganizationView;
     type Filters = OrganizationFilters;
 
-    fn validate(input: OrganizationInput, regions: &RegionTable) -> Result<Validated<OrganizationFields>, ApiError> {
+    fn validate(
+        input: OrganizationInput,
+        regions: &RegionTable,
+        caller: &Caller,
+    ) -> Result<Validated<OrganizationFields>, ApiError> {
+        // A credit code whose check fails is accepted only by an operator's decision (SPEC §7),
+        // and the record says so (`credit_code_check_overridden`, and the event log).
+        let allow = input.accept_failed_credit_check;
+        if allow && !matches!(caller.subject.role(), Some(Role::Operator | Role::Admin)) {
+            return Err(ApiError::new(ErrorCode::Forbidden).with_message(
+                "只有运营人员可以接受校验未通过的统一社会信用代码",
+                "only an operator can accept a credit code whose check fails",
+            ));
+        }
         let (external_id, record) = input.into_record();
-        // A failed credit-code check is an operator's call (SPEC §7); the open API refuses it.
-        resource::validated(external_id, validate::organization(&record, regions, false))
+        resource::validated(external_id, validate::organization(&record, regions, allow))
+    }
+
+    const OWNER_COLUMN: &'static str = "id";
+
+    fn scope(&self) -> Scope {
+        Scope {
+            kind: RecordKind::Organization,
+            owners: vec![self.id],
+            person: None,
+            region: Some(self.fields.region),
+            public: self.status == OrganizationStatus::Active,
+        }
+    }
+
+    fn fields_region(fields: &OrganizationFields) -> Option<RegionCode> {
+        Some(fields.region)
+    }
+
+    fn public_statuses() -> Vec<&'static str> {
+        OrganizationStatus::all()
+            .iter()
+            .filter(|s| **s == OrganizationStatus::Active)
+            .map(|s| s.code())
+            .collect()
     }
 
     fn view(&self, ctx: &ViewContext) -> OrganizationView {

@@ -13,10 +13,11 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use techmarket_domain::access::{Scope, Verb, action_verb, may};
 use techmarket_domain::common::{mask_email, mask_phone};
 use techmarket_domain::lifecycle::{Action, Status, allowed_actions};
 use techmarket_domain::standards::{RegionCode, RegionTable};
-use techmarket_domain::{Contact, ValidationErrors};
+use techmarket_domain::{Contact, OrganizationId, Role, Subject, ValidationErrors};
 use techmarket_interchange::records::{ContactRecord, PartyRecord};
 use techmarket_interchange::validate;
 use techmarket_store::market::{Editable, Lifecycle};
@@ -34,7 +35,29 @@ pub trait Resource: Editable {
     type Filters: IntoParams;
 
     /// The input as validated fields, with its `external_id` when it has one.
-    fn validate(input: Self::Input, regions: &RegionTable) -> Result<Validated<Self::Fields>, ApiError>;
+    fn validate(
+        input: Self::Input,
+        regions: &RegionTable,
+        caller: &Caller,
+    ) -> Result<Validated<Self::Fields>, ApiError>;
+
+    /// What the access rules need to know of the record.
+    fn scope(&self) -> Scope;
+
+    /// The organization the fields name as the record's owner (an achievement's holder, a
+    /// demand's enterprise), by name: a member may only name their own.
+    fn owner_name(_fields: &Self::Fields) -> Option<&str> {
+        None
+    }
+
+    /// Where a record with these fields would be (for an operator's region).
+    fn fields_region(fields: &Self::Fields) -> Option<RegionCode>;
+
+    /// The column holding the owner organization's id, for "my organization's records".
+    const OWNER_COLUMN: &'static str;
+
+    /// The status codes the public sees.
+    fn public_statuses() -> Vec<&'static str>;
 
     fn view(&self, ctx: &ViewContext) -> Self::View;
 
@@ -75,9 +98,12 @@ pub fn validated<F>(
 }
 
 /// What a view needs besides the record.
+#[derive(Clone, Copy)]
 pub struct ViewContext<'a> {
     pub caller: &'a Caller,
     pub regions: &'a RegionTable,
+    /// The caller may see this record's contacts unmasked (a party to it, its operator).
+    pub contacts: bool,
 }
 
 impl<'a> ViewContext<'a> {
@@ -85,7 +111,14 @@ impl<'a> ViewContext<'a> {
         ViewContext {
             caller,
             regions: state.regions(),
+            contacts: false,
         }
+    }
+
+    /// The context for viewing `r`: contacts unmasked only for those the rules allow.
+    pub fn seeing<R: Resource>(self, r: &R) -> ViewContext<'a> {
+        let contacts = may(&self.caller.subject, Verb::ReadContacts, &r.scope());
+        ViewContext { contacts, ..self }
     }
 
     pub fn region_name(&self, code: &RegionCode) -> Option<String> {
@@ -95,11 +128,7 @@ impl<'a> ViewContext<'a> {
     /// A contact as the caller may see it.
     pub fn contact(&self, c: &Option<Contact>) -> Option<ContactView> {
         let c = c.as_ref()?;
-        let c = if self.caller.sees_contacts() {
-            c.clone()
-        } else {
-            c.masked()
-        };
+        let c = if self.contacts { c.clone() } else { c.masked() };
         Some(ContactView {
             name: c.name,
             phone: c.phone,
@@ -225,9 +254,9 @@ pub struct EventView {
     pub changes: Value,
 }
 
-fn event_view(e: Event, caller: &Caller) -> EventView {
+pub fn event_view(e: Event, contacts: bool) -> EventView {
     let mut changes = e.event.changes;
-    if !caller.sees_contacts() {
+    if !contacts {
         mask_contacts(&mut changes);
     }
     EventView {
@@ -257,13 +286,102 @@ fn mask_contacts(v: &mut Value) {
     }
 }
 
+/// Why the caller may not act on a record they can see, in words they can act on.
+pub fn refusal(caller: &Caller, scope: &Scope) -> ApiError {
+    match caller.principal() {
+        None => ApiError::new(ErrorCode::Unauthenticated),
+        Some(p) if p.role == Role::Operator && !scope.region.is_some_and(|r| caller.subject.operates_in(&r)) => {
+            ApiError::new(ErrorCode::OutsideYourRegion)
+        }
+        Some(p) if p.role == Role::Member && !caller.subject.member_of(&scope.owners) => {
+            ApiError::new(ErrorCode::NotYourOrganization)
+        }
+        Some(_) => ApiError::new(ErrorCode::Forbidden),
+    }
+}
+
+/// Lets the caller `verb` the record, or answers 404 when they may not even see it (its
+/// existence is not revealed) and 401/403 when they see it but may not do this.
+pub fn check<R: Resource>(caller: &Caller, verb: Verb, r: &R) -> Result<(), ApiError> {
+    let scope = r.scope();
+    if may(&caller.subject, verb, &scope) {
+        return Ok(());
+    }
+    if !may(&caller.subject, Verb::Read, &scope) {
+        return Err(ApiError::new(ErrorCode::not_found(R::KIND)));
+    }
+    Err(refusal(caller, &scope))
+}
+
+/// The scope a record with these fields would have, checking that a member names only their
+/// own organization as its owner.
+async fn scope_of_fields<R: Resource>(
+    state: &AppState,
+    caller: &Caller,
+    fields: &R::Fields,
+) -> Result<Scope, ApiError> {
+    let mut owners: Vec<OrganizationId> = Vec::new();
+    if let Some(p) = caller.principal()
+        && p.role == Role::Member
+        && let Some(org_id) = p.organization_id
+        && let Some(named) = R::owner_name(fields)
+    {
+        let org: techmarket_domain::Organization = state.market().get(org_id.as_uuid()).await?;
+        if named.trim() != org.fields.name {
+            return Err(ApiError::new(ErrorCode::NotYourOrganization).with_message(
+                format!(
+                    "您只能以本单位「{}」的名义发布，不能代「{}」发布",
+                    org.fields.name,
+                    named.trim()
+                ),
+                format!(
+                    "you can publish only for your own organization ({}), not for {}",
+                    org.fields.name,
+                    named.trim()
+                ),
+            ));
+        }
+        owners.push(org_id);
+    }
+    Ok(Scope {
+        kind: R::KIND,
+        owners,
+        person: None,
+        region: R::fields_region(fields),
+        public: false,
+    })
+}
+
+/// Which records of the kind the caller sees in lists: the public ones, plus their
+/// organization's (a member) or their region's (an operator); an administrator sees all.
+fn visibility<R: Resource>(subject: &Subject) -> Option<Condition> {
+    if subject.is_admin() {
+        return None;
+    }
+    let public = R::public_statuses().into_iter().map(Into::into).collect();
+    let mut any = vec![Condition::In("status", public)];
+    if let Some(p) = subject.principal() {
+        if p.role == Role::Member
+            && let Some(o) = p.organization_id
+        {
+            any.push(Condition::Eq(R::OWNER_COLUMN, o.to_string().into()));
+        }
+        if p.role == Role::Operator
+            && let Some(r) = p.region
+        {
+            any.push(Condition::StartsWith("region", r.sql_prefix()));
+        }
+    }
+    Some(Condition::Or(any))
+}
+
 fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header")
 }
 
 /// The record as JSON with its version as the ETag.
 fn respond<R: Resource>(status: StatusCode, r: &R, ctx: &ViewContext, location: bool) -> Response {
-    let mut res = (status, Json(r.view(ctx))).into_response();
+    let mut res = (status, Json(r.view(&ctx.seeing(r)))).into_response();
     res.headers_mut().insert(header::ETAG, etag(r.version()));
     if location && let Ok(v) = HeaderValue::from_str(&format!("/api/v1/{}/{}", R::KIND.plural(), r.uuid())) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -307,7 +425,11 @@ async fn check_unique<R: Resource>(
 
 /// `POST /api/v1/{kind}`: a new record in its first status.
 pub async fn create<R: Resource>(state: &AppState, caller: &Caller, input: R::Input) -> Result<Response, ApiError> {
-    let v = R::validate(input, state.regions())?;
+    let v = R::validate(input, state.regions(), caller)?;
+    let scope = scope_of_fields::<R>(state, caller, &v.fields).await?;
+    if !may(&caller.subject, Verb::Create, &scope) {
+        return Err(refusal(caller, &scope));
+    }
     check_unique::<R>(state, &v, None).await?;
     let r: R = state
         .market()
@@ -319,6 +441,7 @@ pub async fn create<R: Resource>(state: &AppState, caller: &Caller, input: R::In
 /// `GET /api/v1/{kind}/{id}`.
 pub async fn get<R: Resource>(state: &AppState, caller: &Caller, id: Uuid) -> Result<Response, ApiError> {
     let r: R = state.market().get(id).await?;
+    check(caller, Verb::Read, &r)?;
     Ok(respond(StatusCode::OK, &r, &ViewContext::new(state, caller), false))
 }
 
@@ -331,12 +454,23 @@ pub async fn update<R: Resource>(
     input: R::Input,
 ) -> Result<Response, ApiError> {
     let current: R = state.market().get(id).await?;
+    check(caller, Verb::Edit, &current)?;
     if let Some(v) = expected_version
         && v != current.version()
     {
         return Err(version_conflict(v, current.version()));
     }
-    let v = R::validate(input, state.regions())?;
+    let v = R::validate(input, state.regions(), caller)?;
+    // The record as it would be must be the caller's to edit too (no moving it to another
+    // organization or out of one's region).
+    let mut after = scope_of_fields::<R>(state, caller, &v.fields).await?;
+    if after.owners.is_empty() {
+        after.owners = current.scope().owners;
+    }
+    after.person = current.scope().person;
+    if !may(&caller.subject, Verb::Edit, &after) {
+        return Err(refusal(caller, &after));
+    }
     if let Some(ext) = &v.external_id
         && current.external_id() != Some(ext.as_str())
     {
@@ -377,8 +511,9 @@ pub async fn list<R: Resource>(
         .collect();
     let mut p = Params::new(pairs, documented);
     let (limit, after) = p.page()?;
-    let conditions = R::conditions(&mut p, state.regions())?;
+    let mut conditions = R::conditions(&mut p, state.regions())?;
     p.finish()?;
+    conditions.extend(visibility::<R>(&caller.subject));
     let q = ListQuery {
         conditions,
         order: Order::NewestFirst,
@@ -388,7 +523,7 @@ pub async fn list<R: Resource>(
     let page = state.market().list::<R>(&q).await?;
     let ctx = ViewContext::new(state, caller);
     Ok(Json(ListResponse {
-        items: page.items.iter().map(|r| r.view(&ctx)).collect(),
+        items: page.items.iter().map(|r| r.view(&ctx.seeing(r))).collect(),
         next: page.next,
         total: page.total,
     }))
@@ -420,6 +555,8 @@ pub async fn transition<R: Resource>(
             ),
         )]));
     };
+    let current: R = state.market().get(id).await?;
+    check(caller, action_verb(R::KIND, action.code()), &current)?;
     if let Some(v) = req.version
         && v <= 0
     {
@@ -488,9 +625,11 @@ pub async fn history<R: Resource>(
     caller: &Caller,
     id: Uuid,
 ) -> Result<Json<Vec<EventView>>, ApiError> {
-    let _: R = state.market().get(id).await?;
+    let r: R = state.market().get(id).await?;
+    check(caller, Verb::ReadHistory, &r)?;
+    let contacts = may(&caller.subject, Verb::ReadContacts, &r.scope());
     let events = state.market().history::<R>(id).await?;
-    Ok(Json(events.into_iter().map(|e| event_view(e, caller)).collect()))
+    Ok(Json(events.into_iter().map(|e| event_view(e, contacts)).collect()))
 }
 
 #[cfg(test)]

@@ -1,0 +1,84 @@
+//! The gate of every route, on one screen: who may call it at all. What a caller may do with
+//! a particular record (their organization's, their region's) is decided after, by
+//! [`techmarket_domain::access::may`] in the record handlers — the same rules everywhere.
+//!
+//! [`crate::auth::enforce`] looks every routed request up here; a route missing from this
+//! table is refused, and the authorization matrix test fails until it has an entry.
+
+use crate::error::{ApiError, ErrorCode};
+use axum::http::Method;
+use techmarket_domain::{Role, Subject};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Anyone, visitors included (what they see is still filtered by the record rules).
+    Public,
+    /// Any signed-in account; the record rules decide the rest.
+    SignedIn,
+    /// Accounts of these roles only.
+    Roles(&'static [Role]),
+}
+
+impl Gate {
+    /// 401 for a visitor at a closed gate, 403 for a signed-in account of another role.
+    pub fn admits(self, subject: &Subject) -> Result<(), ApiError> {
+        match (self, subject) {
+            (Gate::Public, _) => Ok(()),
+            (_, Subject::Visitor) => Err(ApiError::new(ErrorCode::Unauthenticated)),
+            (Gate::SignedIn, Subject::Account(_)) => Ok(()),
+            (Gate::Roles(roles), Subject::Account(p)) if roles.contains(&p.role) => Ok(()),
+            (Gate::Roles(_), Subject::Account(_)) => Err(ApiError::new(ErrorCode::Forbidden)),
+        }
+    }
+}
+
+use Role::*;
+const OPERATORS: Gate = Gate::Roles(&[Operator, Admin]);
+const PUBLISHERS: Gate = Gate::Roles(&[Member, Operator, Admin]);
+/// Account management: the administrator, and an organization's own admin (a member with
+/// `org_admin`, checked on the account).
+const ACCOUNT_ADMINS: Gate = Gate::Roles(&[Member, Admin]);
+
+/// The gate of a route, by method and route template (`/api/v1/achievements/{id}`).
+pub fn gate(method: &Method, route: &str) -> Option<Gate> {
+    let m = method.as_str();
+    let records = |kind: &str| {
+        matches!(
+            kind,
+            "organizations" | "experts" | "brokers" | "achievements" | "demands"
+        )
+    };
+    let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
+    Some(match (m, parts.as_slice()) {
+        // The API browser's static pages.
+        ("GET", ["api", "docs", ..]) => Gate::Public,
+        ("GET", ["healthz"] | ["metrics"] | ["api", "v1", "openapi.json"] | ["api", "v1", "stats"]) => Gate::Public,
+
+        // C1–C3 records: reading is public (the record rules hide what is not published).
+        ("GET", ["api", "v1", kind]) if records(kind) => Gate::Public,
+        ("GET", ["api", "v1", kind, "{id}"]) if records(kind) => Gate::Public,
+        ("POST", ["api", "v1", "achievements" | "demands"]) => PUBLISHERS,
+        ("POST", ["api", "v1", "organizations" | "experts" | "brokers"]) => OPERATORS,
+        ("PUT", ["api", "v1", kind, "{id}"]) if records(kind) => Gate::SignedIn,
+        ("POST", ["api", "v1", kind, "{id}", "transitions"]) if records(kind) => Gate::SignedIn,
+        ("GET", ["api", "v1", kind, "{id}", "history"]) if records(kind) => Gate::SignedIn,
+
+        // Signing in.
+        ("POST", ["api", "v1", "auth", "login" | "logout" | "setup"]) => Gate::Public,
+        ("GET", ["api", "v1", "auth", "me"]) => Gate::SignedIn,
+        ("POST", ["api", "v1", "auth", "password"]) => Gate::SignedIn,
+        ("GET" | "POST", ["api", "v1", "auth", "tokens"]) => Gate::SignedIn,
+        ("DELETE", ["api", "v1", "auth", "tokens", "{id}"]) => Gate::SignedIn,
+
+        // Accounts.
+        ("GET" | "POST", ["api", "v1", "accounts"]) => ACCOUNT_ADMINS,
+        ("GET", ["api", "v1", "accounts", "{id}"]) => Gate::SignedIn,
+        ("POST", ["api", "v1", "accounts", "{id}", "disable" | "enable" | "reset"]) => ACCOUNT_ADMINS,
+
+        // The audit trail.
+        ("GET", ["api", "v1", "audit"] | ["api", "v1", "audit", "export"]) => OPERATORS,
+
+        _ => return None,
+    })
+}
