@@ -7,6 +7,8 @@
 //! Everything with rules in it — validation, lifecycles, diffs for the audit trail — lives
 //! once, in [`Market`], above the trait.
 
+pub mod accounts;
+pub mod accounts_contract;
 pub mod auth;
 pub mod contract;
 pub mod error;
@@ -14,6 +16,7 @@ pub mod market;
 pub mod query;
 pub mod record;
 
+pub use accounts::{AccountError, Accounts, AuthConfig, Authenticated, SignedIn, secret_hash};
 pub use auth::{AuditQuery, Secret, SecretKind};
 pub use error::{StoreError, StoreResult};
 pub use market::Market;
