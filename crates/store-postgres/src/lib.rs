@@ -8,12 +8,12 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseErro
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
 use std::str::FromStr;
 use std::time::Duration;
-use techmarket_domain::RecordKind;
+use techmarket_domain::{Millis, RecordKind};
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
 use techmarket_store::{
-    AppliedMigration, Backend, Condition, Event, ListQuery, SqlValue, Store, StoreError, StoreResult, StoredRecord,
-    Write,
+    AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, Secret, SecretKind, SqlValue, Store,
+    StoreError, StoreResult, StoredRecord, Write,
 };
 use uuid::Uuid;
 
@@ -236,13 +236,18 @@ async fn update_record(conn: &mut PgConnection, r: &StoredRecord, expected_versi
     })
 }
 
-async fn insert_events(conn: &mut PgConnection, writes: &[Write]) -> StoreResult<()> {
-    let events: Vec<_> = writes
-        .iter()
-        .map(|w| match w {
-            Write::Insert { event, .. } | Write::Update { event, .. } => event,
-        })
-        .collect();
+async fn set_password(conn: &mut PgConnection, account_id: Uuid, hash: &str) -> StoreResult<()> {
+    sqlx::query(UPSERT_PASSWORD)
+        .bind(account_id.to_string())
+        .bind(hash)
+        .bind(techmarket_domain::now_millis())
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| missing_account(account_id, e))?;
+    Ok(())
+}
+
+async fn insert_events(conn: &mut PgConnection, events: &[&techmarket_store::NewEvent]) -> StoreResult<()> {
     let mut start = 0;
     for n in query::chunk_sizes(events.len(), INSERT_CHUNK) {
         let mut args = PgArguments::default();
@@ -271,7 +276,88 @@ fn event_from_row(row: &sqlx::postgres::PgRow) -> StoreResult<Event> {
         row.try_get(6).map_err(db_err)?,
         row.try_get(7).map_err(db_err)?,
         row.try_get(8).map_err(db_err)?,
+        row.try_get(9).map_err(db_err)?,
     )
+}
+
+/// A write naming an account that does not exist (a foreign key) is NotFound.
+fn missing_account(account_id: Uuid, e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(db) if db.is_foreign_key_violation() => StoreError::NotFound {
+            kind: RecordKind::Account,
+            id: account_id.to_string(),
+        },
+        _ => db_err(e),
+    }
+}
+
+// ---- signing in ----------------------------------------------------------------------------
+//
+// Written exactly as in the SQLite backend: both dialects accept this SQL.
+
+/// An account's password: one row per account, replaced by a new one.
+const UPSERT_PASSWORD: &str = "INSERT INTO credentials (account_id, hash, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (account_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at";
+
+/// The columns of `secrets`, in the order [`secret_from_row`] reads them.
+const SECRET_COLUMNS: &str =
+    "id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
+
+/// Revokes a live secret by hash and kind, in one statement so that of two concurrent callers
+/// one gets it: bind hash, kind, now.
+const CONSUME_SECRET: &str = "UPDATE secrets SET revoked_at = $3 \
+     WHERE hash = $1 AND kind = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) \
+     RETURNING id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
+
+/// Counts a failed sign-in and returns `locked_until`, in one statement: bind key, now, window,
+/// limit, lock. A window that started `window` ms ago or earlier starts again at this failure.
+/// `ON CONFLICT DO UPDATE` locks the row, so concurrent failures on several servers each count.
+const THROTTLE_FAILURE: &str = "INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) \
+     VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE NULL END) \
+     ON CONFLICT (key) DO UPDATE SET \
+     failures = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
+     window_start = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN $2 ELSE sign_in_throttle.window_start END, \
+     locked_until = CASE \
+         WHEN (CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END) >= $4 \
+         THEN $2 + $5 ELSE sign_in_throttle.locked_until END \
+     RETURNING locked_until";
+
+/// `UPDATE secrets … kind IN (…)` for [`Store::revoke_secrets_of`]: bind now, the account,
+/// the kinds, then `keep` if there is one.
+fn render_revoke_secrets_of(kinds: usize, keep: bool) -> String {
+    let ps: Vec<String> = (0..kinds).map(|i| format!("${}", i + 3)).collect();
+    let mut sql = format!(
+        "UPDATE secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $1) AND kind IN ({})",
+        ps.join(", ")
+    );
+    if keep {
+        sql.push_str(&format!(" AND hash <> ${}", kinds + 3));
+    }
+    sql
+}
+
+fn secret_from_row(row: &sqlx::postgres::PgRow) -> StoreResult<Secret> {
+    let corrupt = |m: String| StoreError::Database(format!("stored secret is corrupt: {m}"));
+    let uuid = |i: usize| -> StoreResult<Uuid> {
+        let s: String = row.try_get(i).map_err(db_err)?;
+        Uuid::parse_str(&s).map_err(|e| corrupt(e.to_string()))
+    };
+    let kind: String = row.try_get(1).map_err(db_err)?;
+    Ok(Secret {
+        id: uuid(0)?,
+        kind: SecretKind::parse(&kind).ok_or_else(|| corrupt(format!("unknown kind {kind}")))?,
+        hash: row.try_get(2).map_err(db_err)?,
+        account_id: uuid(3)?,
+        label: row.try_get(4).map_err(db_err)?,
+        hint: row.try_get(5).map_err(db_err)?,
+        csrf: row.try_get(6).map_err(db_err)?,
+        created_at: row.try_get(7).map_err(db_err)?,
+        last_used_at: row.try_get(8).map_err(db_err)?,
+        expires_at: row.try_get(9).map_err(db_err)?,
+        revoked_at: row.try_get(10).map_err(db_err)?,
+        address: row.try_get(11).map_err(db_err)?,
+    })
 }
 
 #[async_trait]
@@ -344,14 +430,22 @@ impl Store for PgStore {
                     update_record(&mut tx, record, *expected_version).await?;
                     i += 1;
                 }
+                Write::SetPassword { account_id, hash } => {
+                    set_password(&mut tx, *account_id, hash).await?;
+                    i += 1;
+                }
             }
         }
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(EVENT_LOG_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        insert_events(&mut tx, writes).await?;
+        let events: Vec<_> = writes.iter().filter_map(Write::event).collect();
+        // A write without events (a password alone) leaves the log, and its lock, alone.
+        if !events.is_empty() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(EVENT_LOG_LOCK)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            insert_events(&mut tx, &events).await?;
+        }
         tx.commit().await.map_err(db_err)
     }
 
@@ -432,5 +526,172 @@ impl Store for PgStore {
             .fetch_one(&self.pool)
             .await
             .map_err(db_err)
+    }
+
+    async fn audit(&self, q: &AuditQuery) -> StoreResult<Vec<Event>> {
+        let (sql, params) = query::render_audit(q);
+        let rows = sqlx::query_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn password_hash(&self, account_id: Uuid) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT hash FROM credentials WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn insert_secret(&self, s: &Secret) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO secrets ({SECRET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        );
+        let done = sqlx::query(AssertSqlSafe(sql))
+            .bind(s.id.to_string())
+            .bind(s.kind.code())
+            .bind(&s.hash)
+            .bind(s.account_id.to_string())
+            .bind(&s.label)
+            .bind(&s.hint)
+            .bind(&s.csrf)
+            .bind(s.created_at)
+            .bind(s.last_used_at)
+            .bind(s.expires_at)
+            .bind(s.revoked_at)
+            .bind(&s.address)
+            .execute(&self.pool)
+            .await;
+        match done {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match unique_violation(RecordKind::Account, &e) {
+                Some((column, value)) => StoreError::Duplicate {
+                    kind: RecordKind::Account,
+                    column,
+                    value,
+                },
+                None => missing_account(s.account_id, e),
+            }),
+        }
+    }
+
+    async fn secret_by_hash(&self, hash: &str) -> StoreResult<Option<Secret>> {
+        let sql = format!("SELECT {SECRET_COLUMNS} FROM secrets WHERE hash = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(secret_from_row).transpose()
+    }
+
+    async fn secrets_of(&self, account_id: Uuid, kind: SecretKind) -> StoreResult<Vec<Secret>> {
+        let sql = format!(
+            "SELECT {SECRET_COLUMNS} FROM secrets WHERE account_id = $1 AND kind = $2 \
+             ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(account_id.to_string())
+            .bind(kind.code())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(secret_from_row).collect()
+    }
+
+    async fn touch_secret(&self, hash: &str, now: Millis) -> StoreResult<()> {
+        sqlx::query("UPDATE secrets SET last_used_at = $2 WHERE hash = $1 AND last_used_at < $2")
+            .bind(hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_secret(&self, account_id: Uuid, id: Uuid, now: Millis) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE secrets SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
+                .bind(id.to_string())
+                .bind(account_id.to_string())
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn revoke_secrets_of(
+        &self,
+        account_id: Uuid,
+        kinds: &[SecretKind],
+        keep: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<u64> {
+        if kinds.is_empty() {
+            return Ok(0);
+        }
+        let mut q = sqlx::query(AssertSqlSafe(render_revoke_secrets_of(kinds.len(), keep.is_some())))
+            .bind(now)
+            .bind(account_id.to_string());
+        for k in kinds {
+            q = q.bind(k.code());
+        }
+        if let Some(keep) = keep {
+            q = q.bind(keep.to_string());
+        }
+        let done = q.execute(&self.pool).await.map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn consume_secret(&self, hash: &str, kind: SecretKind, now: Millis) -> StoreResult<Option<Secret>> {
+        let row = sqlx::query(CONSUME_SECRET)
+            .bind(hash)
+            .bind(kind.code())
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(secret_from_row).transpose()
+    }
+
+    async fn throttle_locked_until(&self, key: &str, now: Millis) -> StoreResult<Option<Millis>> {
+        sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1 AND locked_until > $2")
+            .bind(key)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn throttle_failure(
+        &self,
+        key: &str,
+        now: Millis,
+        window: Millis,
+        limit: i64,
+        lock: Millis,
+    ) -> StoreResult<Option<Millis>> {
+        let locked_until: Option<Millis> = sqlx::query_scalar(THROTTLE_FAILURE)
+            .bind(key)
+            .bind(now)
+            .bind(window)
+            .bind(limit)
+            .bind(lock)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(locked_until.filter(|t| *t > now))
+    }
+
+    async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 }

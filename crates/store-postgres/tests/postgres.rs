@@ -82,7 +82,10 @@ async fn schemas_isolate_stores() {
         .unwrap();
     assert!(b.get_by_external_id::<Achievement>("X-1").await.unwrap().is_none());
     assert_eq!(b.store().last_event_seq().await.unwrap(), 0);
-    assert_eq!(b.store().applied_migrations().await.unwrap().len(), 1);
+    assert_eq!(
+        b.store().applied_migrations().await.unwrap().len(),
+        migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).len()
+    );
 }
 
 #[tokio::test]
@@ -92,4 +95,77 @@ async fn an_unsafe_schema_name_is_refused() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("invalid schema name"), "{err}");
+}
+
+/// A database as migration 0001 left it: an organization, an achievement, and their events,
+/// plus an event whose record is gone.
+const BEFORE_0002: &str = "
+    INSERT INTO organizations (id, version, status, created_at, updated_at, body, name, region)
+    VALUES ('0190a000-0000-7000-8000-000000000001', 1, 'active', 1, 1, '{}', '吉林大学', '220100');
+    INSERT INTO achievements (id, version, status, created_at, updated_at, body, region)
+    VALUES ('0190a000-0000-7000-8000-000000000002', 1, 'draft', 2, 2, '{}', '222400');
+    INSERT INTO events (occurred_at, actor, record_kind, record_id, record_version, action, changes) VALUES
+    (1, 'user:a', 'organization', '0190a000-0000-7000-8000-000000000001', 1, 'created', '{}'),
+    (2, 'user:a', 'achievement', '0190a000-0000-7000-8000-000000000002', 1, 'created', '{}'),
+    (3, 'user:a', 'achievement', '0190a000-0000-7000-8000-000000000009', 1, 'created', '{}');
+";
+
+#[tokio::test]
+async fn migration_0002_gives_earlier_events_their_records_region() {
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+    let Ok(url) = std::env::var(common::URL_VAR) else {
+        return;
+    };
+    // A schema named like the other tests' ones, so a later run drops it if this one fails.
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    {
+        let options = sqlx::postgres::PgConnectOptions::from_str(&url).unwrap();
+        let mut conn = options.connect().await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let mut conn = options
+            .options([("search_path", schema.as_str())])
+            .connect()
+            .await
+            .unwrap();
+        let mut only_0001 = sqlx::migrate::Migrator::new(dir.clone()).await.unwrap();
+        only_0001.migrations = only_0001
+            .migrations
+            .iter()
+            .filter(|m| m.version == 1)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        only_0001.run(&mut conn).await.unwrap();
+        sqlx::raw_sql(BEFORE_0002).execute(&mut conn).await.unwrap();
+    }
+
+    let store = techmarket_store_postgres::PgStore::connect_in_schema(&url, &schema)
+        .await
+        .unwrap();
+    assert_eq!(store.applied_migrations().await.unwrap().len(), migrations(&dir).len());
+    let regions: Vec<Option<String>> = store
+        .events_after(0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.region)
+        .collect();
+    assert_eq!(regions, [Some("220100".into()), Some("222400".into()), None]);
+    let err = sqlx::query("UPDATE events SET region = 'x'")
+        .execute(store.pool())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("append-only"),
+        "the log is append-only again: {err}"
+    );
+    store.pool().close().await;
+    techmarket_store_postgres::PgStore::drop_schema(&url, &schema)
+        .await
+        .unwrap();
 }

@@ -18,19 +18,19 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::task::Poll;
 use std::time::Duration;
-use techmarket_domain::RecordKind;
+use techmarket_domain::{Millis, RecordKind};
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
 use techmarket_store::{
-    AppliedMigration, Backend, Condition, Event, ListQuery, NewEvent, SqlValue, Store, StoreError, StoreResult,
-    StoredRecord, Write,
+    AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, NewEvent, Secret, SecretKind, SqlValue, Store,
+    StoreError, StoreResult, StoredRecord, Write,
 };
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Rows per multi-row INSERT. An achievement row binds 16 values, an event 8: 64 rows stay far
+/// Rows per multi-row INSERT. An achievement row binds 16 values, an event 9: 64 rows stay far
 /// below SQLite's limit of 32,766 bound values while cutting per-statement overhead ~64-fold.
 const INSERT_CHUNK: usize = 64;
 
@@ -237,16 +237,20 @@ enum Step<'a> {
     /// A multi-row INSERT of records of one kind.
     Insert(&'a [&'a StoredRecord]),
     Update(&'a StoredRecord, i64),
+    /// An account's password hash, replaced.
+    SetPassword(Uuid, &'a str),
     /// A multi-row INSERT into the event log.
     Events(&'a [&'a NewEvent]),
 }
 
-/// The steps of a write: records in order (consecutive inserts of one kind in multi-row
-/// statements, so an organization still goes in before the records that reference it), then
-/// the events.
+/// The steps of a write: records and passwords in order (consecutive inserts of one kind in
+/// multi-row statements, so an organization still goes in before the records that reference
+/// it, and an account before its password), then the events.
 fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&'a NewEvent]) -> Vec<Step<'a>> {
     let mut steps = Vec::new();
     let mut i = 0;
+    // `records` holds the records of `writes` in order, without the writes that store none.
+    let mut r = 0;
     while i < writes.len() {
         match &writes[i] {
             Write::Insert { record, .. } => {
@@ -256,10 +260,9 @@ fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&
                 {
                     j += 1;
                 }
-                let mut start = i;
                 for n in query::chunk_sizes(j - i, INSERT_CHUNK) {
-                    steps.push(Step::Insert(&records[start..start + n]));
-                    start += n;
+                    steps.push(Step::Insert(&records[r..r + n]));
+                    r += n;
                 }
                 i = j;
             }
@@ -269,6 +272,11 @@ fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&
                 ..
             } => {
                 steps.push(Step::Update(record, *expected_version));
+                r += 1;
+                i += 1;
+            }
+            Write::SetPassword { account_id, hash } => {
+                steps.push(Step::SetPassword(*account_id, hash));
                 i += 1;
             }
         }
@@ -304,6 +312,12 @@ fn statement(step: &Step<'_>) -> StoreResult<(String, SqliteArguments)> {
                 bind_into(&mut args, v, is_integer_column(c))?;
             }
             query::render_update(r.kind)
+        }
+        Step::SetPassword(account_id, hash) => {
+            bind_into(&mut args, &SqlValue::Text(account_id.to_string()), false)?;
+            bind_into(&mut args, &SqlValue::Text(hash.to_string()), false)?;
+            bind_into(&mut args, &SqlValue::Int(techmarket_domain::now_millis()), true)?;
+            UPSERT_PASSWORD.to_string()
         }
         Step::Events(events) => {
             for e in *events {
@@ -367,6 +381,7 @@ async fn run(conn: &mut SqliteConnection, steps: &[Step<'_>]) -> StoreResult<()>
                     None => db_err(e),
                 });
             }
+            (Step::SetPassword(account_id, _), Err(e)) => return Err(missing_account(*account_id, e)),
             (Step::Events(_), Err(e)) => return Err(db_err(e)),
         }
     }
@@ -379,7 +394,7 @@ async fn duplicate(conn: &mut SqliteConnection, kind: RecordKind, column: &str, 
     let values: Vec<String> = chunk.iter().filter_map(|r| column_value(r, column)).collect();
     let mut seen = std::collections::HashSet::new();
     let mut value = values.iter().find(|v| !seen.insert(v.as_str())).cloned();
-    if value.is_none() && matches!(column, "id" | "external_id" | "name") {
+    if value.is_none() && matches!(column, "id" | "external_id" | "name" | "username") {
         for v in &values {
             let sql = format!("SELECT 1 FROM {} WHERE {column} = $1", table(kind));
             if let Ok(Some(_)) = sqlx::query(AssertSqlSafe(sql)).bind(v).fetch_optional(&mut *conn).await {
@@ -428,7 +443,87 @@ fn event_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Event> {
         row.try_get(6).map_err(db_err)?,
         row.try_get(7).map_err(db_err)?,
         row.try_get(8).map_err(db_err)?,
+        row.try_get(9).map_err(db_err)?,
     )
+}
+
+/// A write naming an account that does not exist (a foreign key) is NotFound.
+fn missing_account(account_id: Uuid, e: sqlx::Error) -> StoreError {
+    match e.as_database_error() {
+        Some(db) if db.is_foreign_key_violation() => StoreError::NotFound {
+            kind: RecordKind::Account,
+            id: account_id.to_string(),
+        },
+        _ => db_err(e),
+    }
+}
+
+// ---- signing in ----------------------------------------------------------------------------
+//
+// Written exactly as in the PostgreSQL backend: both dialects accept this SQL.
+
+/// An account's password: one row per account, replaced by a new one.
+const UPSERT_PASSWORD: &str = "INSERT INTO credentials (account_id, hash, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (account_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at";
+
+/// The columns of `secrets`, in the order [`secret_from_row`] reads them.
+const SECRET_COLUMNS: &str =
+    "id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
+
+/// Revokes a live secret by hash and kind, in one statement so that of two concurrent callers
+/// one gets it: bind hash, kind, now.
+const CONSUME_SECRET: &str = "UPDATE secrets SET revoked_at = $3 \
+     WHERE hash = $1 AND kind = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) \
+     RETURNING id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
+
+/// Counts a failed sign-in and returns `locked_until`, in one statement: bind key, now, window,
+/// limit, lock. A window that started `window` ms ago or earlier starts again at this failure.
+const THROTTLE_FAILURE: &str = "INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) \
+     VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE NULL END) \
+     ON CONFLICT (key) DO UPDATE SET \
+     failures = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
+     window_start = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN $2 ELSE sign_in_throttle.window_start END, \
+     locked_until = CASE \
+         WHEN (CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END) >= $4 \
+         THEN $2 + $5 ELSE sign_in_throttle.locked_until END \
+     RETURNING locked_until";
+
+/// `UPDATE secrets … kind IN (…)` for [`Store::revoke_secrets_of`]: bind now, the account,
+/// the kinds, then `keep` if there is one.
+fn render_revoke_secrets_of(kinds: usize, keep: bool) -> String {
+    let ps: Vec<String> = (0..kinds).map(|i| format!("${}", i + 3)).collect();
+    let mut sql = format!(
+        "UPDATE secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $1) AND kind IN ({})",
+        ps.join(", ")
+    );
+    if keep {
+        sql.push_str(&format!(" AND hash <> ${}", kinds + 3));
+    }
+    sql
+}
+
+fn secret_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Secret> {
+    let corrupt = |m: String| StoreError::Database(format!("stored secret is corrupt: {m}"));
+    let uuid = |i: usize| -> StoreResult<Uuid> {
+        let s: String = row.try_get(i).map_err(db_err)?;
+        Uuid::parse_str(&s).map_err(|e| corrupt(e.to_string()))
+    };
+    let kind: String = row.try_get(1).map_err(db_err)?;
+    Ok(Secret {
+        id: uuid(0)?,
+        kind: SecretKind::parse(&kind).ok_or_else(|| corrupt(format!("unknown kind {kind}")))?,
+        hash: row.try_get(2).map_err(db_err)?,
+        account_id: uuid(3)?,
+        label: row.try_get(4).map_err(db_err)?,
+        hint: row.try_get(5).map_err(db_err)?,
+        csrf: row.try_get(6).map_err(db_err)?,
+        created_at: row.try_get(7).map_err(db_err)?,
+        last_used_at: row.try_get(8).map_err(db_err)?,
+        expires_at: row.try_get(9).map_err(db_err)?,
+        revoked_at: row.try_get(10).map_err(db_err)?,
+        address: row.try_get(11).map_err(db_err)?,
+    })
 }
 
 #[async_trait]
@@ -468,18 +563,8 @@ impl Store for SqliteStore {
         if writes.is_empty() {
             return Ok(());
         }
-        let records: Vec<&StoredRecord> = writes
-            .iter()
-            .map(|w| match w {
-                Write::Insert { record, .. } | Write::Update { record, .. } => record,
-            })
-            .collect();
-        let events: Vec<&NewEvent> = writes
-            .iter()
-            .map(|w| match w {
-                Write::Insert { event, .. } | Write::Update { event, .. } => event,
-            })
-            .collect();
+        let records: Vec<&StoredRecord> = writes.iter().filter_map(Write::record).collect();
+        let events: Vec<&NewEvent> = writes.iter().filter_map(Write::event).collect();
         let steps = plan(writes, &records, &events);
         let mut w = self.writer.lock().await;
         // IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way because
@@ -567,5 +652,167 @@ impl Store for SqliteStore {
             .fetch_one(&self.readers)
             .await
             .map_err(db_err)
+    }
+
+    async fn audit(&self, q: &AuditQuery) -> StoreResult<Vec<Event>> {
+        let (sql, params) = query::render_audit(q);
+        let rows = sqlx::query_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn password_hash(&self, account_id: Uuid) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT hash FROM credentials WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn insert_secret(&self, s: &Secret) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO secrets ({SECRET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        );
+        let q = sqlx::query(AssertSqlSafe(sql))
+            .bind(s.id.to_string())
+            .bind(s.kind.code())
+            .bind(&s.hash)
+            .bind(s.account_id.to_string())
+            .bind(&s.label)
+            .bind(&s.hint)
+            .bind(&s.csrf)
+            .bind(s.created_at)
+            .bind(s.last_used_at)
+            .bind(s.expires_at)
+            .bind(s.revoked_at)
+            .bind(&s.address);
+        let mut w = self.writer.lock().await;
+        match q.execute(&mut *w).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match unique_violation_column(&e) {
+                Some(column) => StoreError::Duplicate {
+                    kind: RecordKind::Account,
+                    value: if column == "hash" {
+                        s.hash.clone()
+                    } else {
+                        s.id.to_string()
+                    },
+                    column,
+                },
+                None => missing_account(s.account_id, e),
+            }),
+        }
+    }
+
+    async fn secret_by_hash(&self, hash: &str) -> StoreResult<Option<Secret>> {
+        let sql = format!("SELECT {SECRET_COLUMNS} FROM secrets WHERE hash = $1");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(hash)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(secret_from_row).transpose()
+    }
+
+    async fn secrets_of(&self, account_id: Uuid, kind: SecretKind) -> StoreResult<Vec<Secret>> {
+        let sql = format!(
+            "SELECT {SECRET_COLUMNS} FROM secrets WHERE account_id = $1 AND kind = $2 \
+             ORDER BY created_at DESC, id DESC"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(account_id.to_string())
+            .bind(kind.code())
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(secret_from_row).collect()
+    }
+
+    async fn touch_secret(&self, hash: &str, now: Millis) -> StoreResult<()> {
+        let q = sqlx::query("UPDATE secrets SET last_used_at = $2 WHERE hash = $1 AND last_used_at < $2")
+            .bind(hash)
+            .bind(now);
+        let mut w = self.writer.lock().await;
+        q.execute(&mut *w).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn revoke_secret(&self, account_id: Uuid, id: Uuid, now: Millis) -> StoreResult<bool> {
+        let q =
+            sqlx::query("UPDATE secrets SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
+                .bind(id.to_string())
+                .bind(account_id.to_string())
+                .bind(now);
+        let mut w = self.writer.lock().await;
+        let done = q.execute(&mut *w).await.map_err(db_err)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn revoke_secrets_of(
+        &self,
+        account_id: Uuid,
+        kinds: &[SecretKind],
+        keep: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<u64> {
+        if kinds.is_empty() {
+            return Ok(0);
+        }
+        let mut q = sqlx::query(AssertSqlSafe(render_revoke_secrets_of(kinds.len(), keep.is_some())))
+            .bind(now)
+            .bind(account_id.to_string());
+        for k in kinds {
+            q = q.bind(k.code());
+        }
+        if let Some(keep) = keep {
+            q = q.bind(keep.to_string());
+        }
+        let mut w = self.writer.lock().await;
+        let done = q.execute(&mut *w).await.map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn consume_secret(&self, hash: &str, kind: SecretKind, now: Millis) -> StoreResult<Option<Secret>> {
+        let q = sqlx::query(CONSUME_SECRET).bind(hash).bind(kind.code()).bind(now);
+        let mut w = self.writer.lock().await;
+        let row = q.fetch_optional(&mut *w).await.map_err(db_err)?;
+        row.as_ref().map(secret_from_row).transpose()
+    }
+
+    async fn throttle_locked_until(&self, key: &str, now: Millis) -> StoreResult<Option<Millis>> {
+        sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1 AND locked_until > $2")
+            .bind(key)
+            .bind(now)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn throttle_failure(
+        &self,
+        key: &str,
+        now: Millis,
+        window: Millis,
+        limit: i64,
+        lock: Millis,
+    ) -> StoreResult<Option<Millis>> {
+        let q = sqlx::query_scalar::<_, Option<Millis>>(THROTTLE_FAILURE)
+            .bind(key)
+            .bind(now)
+            .bind(window)
+            .bind(limit)
+            .bind(lock);
+        let mut w = self.writer.lock().await;
+        let locked_until = q.fetch_one(&mut *w).await.map_err(db_err)?;
+        Ok(locked_until.filter(|t| *t > now))
+    }
+
+    async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
+        let q = sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(key);
+        let mut w = self.writer.lock().await;
+        q.execute(&mut *w).await.map_err(db_err)?;
+        Ok(())
     }
 }

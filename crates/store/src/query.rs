@@ -526,7 +526,7 @@ mod tests {
             "UPDATE brokers SET external_id = $2, version = $3, status = $4, updated_at = $6, body = $7, \
              name = $8, institution_id = $9, region = $10, level = $11 WHERE id = $1 AND version = $12"
         );
-        assert!(render_insert_events(1).ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"));
+        assert!(render_insert_events(1).ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"));
     }
 
     #[test]
