@@ -19,15 +19,15 @@
 use crate::market::{Editable, Market, Outcome};
 use crate::query::{Condition, Cursor, ListQuery, Order, SqlValue};
 use crate::record::{NewEvent, Record, Write, stored};
-use crate::{Store, StoreError};
+use crate::{AuditQuery, Secret, SecretKind, Store, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use techmarket_domain::standards::{CreditCode, Industry, PatentNumber, RegionCode, Trl};
 use techmarket_domain::{
-    Achievement, AchievementAction, AchievementFields, AchievementStatus, Actor, Broker, BrokerFields, BrokerLevel,
-    Contact, Demand, DemandFields, DemandStatus, Enterprise, Expert, ExpertFields, Holder, HolderType, OrgKind, OrgTag,
-    Organization, OrganizationFields, RecordKind, TransferMode, Yuan, now_millis,
+    Account, AccountFields, Achievement, AchievementAction, AchievementFields, AchievementStatus, Actor, Broker,
+    BrokerFields, BrokerLevel, Contact, Demand, DemandFields, DemandStatus, Enterprise, Expert, ExpertFields, Holder,
+    HolderType, OrgKind, OrgTag, Organization, OrganizationFields, RecordKind, Role, TransferMode, Yuan, now_millis,
 };
 
 /// Expands to one `#[tokio::test]` per contract test, each on a fresh store from `$make`.
@@ -54,6 +54,16 @@ macro_rules! contract_suite {
             import_adopts_an_organization_created_by_reference,
             concurrent_writers_keep_the_event_log_exact,
             migrations_are_recorded,
+            passwords_are_set_and_replaced_outside_the_log,
+            a_password_in_a_failed_write_is_not_set,
+            accounts_round_trip_and_usernames_are_unique,
+            secrets_are_found_by_hash_and_listed_newest_first,
+            secrets_are_revoked_by_their_owner_only,
+            setup_links_are_consumed_once,
+            concurrent_consumers_of_a_setup_link_get_it_once,
+            sign_in_throttle_locks_after_the_limit,
+            concurrent_sign_in_failures_are_counted_exactly,
+            events_carry_their_region_and_the_audit_filters_them,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -215,6 +225,40 @@ pub fn expert(name: &str) -> ExpertFields {
         bio: "长期从事汽车轻量化研究。".into(),
         region: region("220100"),
         contact: None,
+    }
+}
+
+/// An operator of the Changchun sub-market.
+pub fn account(username: &str) -> AccountFields {
+    AccountFields {
+        username: username.to_string(),
+        display_name: format!("{username} 的名字"),
+        role: Role::Operator,
+        organization_id: None,
+        org_admin: false,
+        region: Some(region("220100")),
+        broker_id: None,
+        expert_id: None,
+        email: Some(format!("{username}@example.cn")),
+        phone: None,
+    }
+}
+
+/// A live session of `account_id` created at `now`, idle-expiring an hour later.
+pub fn session(account_id: uuid::Uuid, hash: &str, now: techmarket_domain::Millis) -> Secret {
+    Secret {
+        id: uuid::Uuid::now_v7(),
+        kind: SecretKind::Session,
+        hash: hash.to_string(),
+        account_id,
+        label: None,
+        hint: None,
+        csrf: Some(format!("csrf-{hash}")),
+        created_at: now,
+        last_used_at: now,
+        expires_at: Some(now + 3_600_000),
+        revoked_at: None,
+        address: Some("10.1.2.3".into()),
     }
 }
 
@@ -1485,8 +1529,802 @@ pub async fn migrations_are_recorded(store: Arc<dyn Store>) {
         applied.first().map(|a| (a.version, a.description.as_str())),
         Some((1, "foundation"))
     );
+    assert!(
+        applied
+            .iter()
+            .any(|a| (a.version, a.description.as_str()) == (2, "accounts")),
+        "{applied:?}"
+    );
     store.migrate().await.expect("migrating again is a no-op");
     assert_eq!(store.applied_migrations().await.unwrap(), applied);
+}
+
+// ---- accounts and signing in ------------------------------------------------------------------
+
+async fn new_account(m: &Market, username: &str) -> Account {
+    m.create::<Account>(&operator(), None, account(username))
+        .await
+        .expect("create account")
+}
+
+fn set_password(account: &Account, hash: &str) -> Write {
+    Write::SetPassword {
+        account_id: account.uuid(),
+        hash: hash.to_string(),
+    }
+}
+
+/// A password is set and replaced; it is nowhere in the event log, and a password for an
+/// account that does not exist is NotFound.
+pub async fn passwords_are_set_and_replaced_outside_the_log(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let a = new_account(&m, "zhang").await;
+    let b = new_account(&m, "wang").await;
+    assert_eq!(store.password_hash(a.uuid()).await.unwrap(), None);
+    let seq = store.last_event_seq().await.unwrap();
+
+    store.write(&[set_password(&a, "$argon2id$first")]).await.unwrap();
+    assert_eq!(
+        store.password_hash(a.uuid()).await.unwrap().as_deref(),
+        Some("$argon2id$first")
+    );
+    store.write(&[set_password(&a, "$argon2id$second")]).await.unwrap();
+    assert_eq!(
+        store.password_hash(a.uuid()).await.unwrap().as_deref(),
+        Some("$argon2id$second"),
+        "a new password replaces the old one"
+    );
+    assert_eq!(store.password_hash(b.uuid()).await.unwrap(), None, "per account");
+    assert_eq!(
+        store.last_event_seq().await.unwrap(),
+        seq,
+        "a password appends no event"
+    );
+    let log = serde_json::to_string(&all_events(&store).await).unwrap();
+    assert!(!log.contains("argon2id"), "no hash in the log");
+
+    let ghost = uuid::Uuid::now_v7();
+    let err = store
+        .write(&[Write::SetPassword {
+            account_id: ghost,
+            hash: "$argon2id$x".into(),
+        }])
+        .await;
+    assert!(
+        matches!(&err, Err(StoreError::NotFound { kind: RecordKind::Account, id }) if *id == ghost.to_string()),
+        "{err:?}"
+    );
+    assert_eq!(store.password_hash(ghost).await.unwrap(), None);
+}
+
+/// A password set in a write that fails is not set: the account's update and its password
+/// change are one transaction.
+pub async fn a_password_in_a_failed_write_is_not_set(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let a = new_account(&m, "li").await;
+    store.write(&[set_password(&a, "$argon2id$old")]).await.unwrap();
+    let seq = store.last_event_seq().await.unwrap();
+
+    // A stale update of the account after the new password: the whole write is refused.
+    let stale = a.clone().with(|r| {
+        r.fields.display_name = "改名".into();
+        r.version = 5;
+    });
+    let err = store
+        .write(&[
+            set_password(&a, "$argon2id$new"),
+            Write::Update {
+                record: stored(&stale),
+                expected_version: 4,
+                event: event_for(&stale, "updated"),
+            },
+        ])
+        .await;
+    assert!(
+        matches!(
+            err,
+            Err(StoreError::VersionConflict {
+                expected: 4,
+                found: 1,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.password_hash(a.uuid()).await.unwrap().as_deref(),
+        Some("$argon2id$old"),
+        "the password of the failed write is not set"
+    );
+    assert_eq!(store.last_event_seq().await.unwrap(), seq);
+
+    // The same write with the right version: both happen, with one event.
+    let next = a.clone().with(|r| {
+        r.fields.display_name = "改名".into();
+        r.version = 2;
+    });
+    store
+        .write(&[
+            set_password(&a, "$argon2id$new"),
+            Write::Update {
+                record: stored(&next),
+                expected_version: 1,
+                event: event_for(&next, "password_set"),
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.password_hash(a.uuid()).await.unwrap().as_deref(),
+        Some("$argon2id$new")
+    );
+    assert_eq!(store.last_event_seq().await.unwrap(), seq + 1);
+
+    // A new account and its first password in one write.
+    let fresh = new_record::<Account>(None, account("zhao"));
+    store
+        .write(&[insert_write(&fresh), set_password(&fresh, "$argon2id$zhao")])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.password_hash(fresh.uuid()).await.unwrap().as_deref(),
+        Some("$argon2id$zhao")
+    );
+}
+
+/// Accounts are records: they round-trip, are found by username, filter by role and region,
+/// and a taken username is a Duplicate naming `username`.
+pub async fn accounts_round_trip_and_usernames_are_unique(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let op = new_account(&m, "operator.cc").await;
+    let admin: Account = m
+        .create(
+            &operator(),
+            None,
+            account("admin").with(|f| {
+                f.role = Role::Admin;
+                f.region = None;
+                f.email = None;
+            }),
+        )
+        .await
+        .unwrap();
+    let org: Organization = m.create(&operator(), None, organization("长春一汽")).await.unwrap();
+    let member: Account = m
+        .create(
+            &operator(),
+            None,
+            account("member1").with(|f| {
+                f.role = Role::Member;
+                f.region = None;
+                f.organization_id = Some(org.id);
+                f.org_admin = true;
+            }),
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(m.get::<Account>(op.uuid()).await.unwrap(), op);
+    assert_eq!(m.get::<Account>(admin.uuid()).await.unwrap(), admin);
+    assert_eq!(m.get::<Account>(member.uuid()).await.unwrap(), member);
+
+    let found = store
+        .find_by(RecordKind::Account, "username", &["member1".into(), "nobody".into()])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let back: Account = serde_json::from_str(&found[0]).unwrap();
+    assert_eq!(back, member);
+    assert!(
+        store
+            .find_by(RecordKind::Organization, "username", &["member1".into()])
+            .await
+            .is_err(),
+        "only accounts have usernames"
+    );
+
+    let eq = |c: &'static str, v: &str| Condition::Eq(c, SqlValue::Text(v.into()));
+    assert_eq!(store.count(RecordKind::Account, &[]).await.unwrap(), 3);
+    assert_eq!(
+        store.count(RecordKind::Account, &[eq("role", "admin")]).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count(RecordKind::Account, &[eq("organization_id", &org.id.to_string())])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count(RecordKind::Account, &[Condition::StartsWith("region", "22".into())])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.count_by(RecordKind::Account, "role", &[]).await.unwrap(),
+        vec![
+            (Some("admin".to_string()), 1),
+            (Some("member".to_string()), 1),
+            (Some("operator".to_string()), 1),
+        ]
+    );
+
+    let seq = store.last_event_seq().await.unwrap();
+    let err = m.create::<Account>(&operator(), None, account("member1")).await;
+    match err {
+        Err(StoreError::Duplicate { kind, column, value }) => {
+            assert_eq!(kind, RecordKind::Account);
+            assert_eq!(column, "username");
+            assert_eq!(value, "member1");
+        }
+        other => panic!("expected Duplicate, got {other:?}"),
+    }
+    assert_eq!(store.count(RecordKind::Account, &[]).await.unwrap(), 3);
+    assert_eq!(store.last_event_seq().await.unwrap(), seq);
+
+    // An account's events carry its region (none for an admin).
+    let history = store.events_of(RecordKind::Account, op.uuid()).await.unwrap();
+    assert_eq!(history[0].event.region.as_deref(), Some("220100"));
+    let history = store.events_of(RecordKind::Account, admin.uuid()).await.unwrap();
+    assert_eq!(history[0].event.region, None);
+}
+
+/// A secret is found by its hash exactly as stored; an account's secrets of one kind are
+/// listed newest first; a taken hash is a Duplicate; a use is recorded.
+pub async fn secrets_are_found_by_hash_and_listed_newest_first(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let a = new_account(&m, "zhang").await;
+    let b = new_account(&m, "wang").await;
+    let t = now_millis();
+
+    let first = session(a.uuid(), "h-first", t);
+    let second = session(a.uuid(), "h-second", t + 10);
+    let token = Secret {
+        id: uuid::Uuid::now_v7(),
+        kind: SecretKind::ApiToken,
+        hash: "h-token".into(),
+        account_id: a.uuid(),
+        label: Some("数据同步脚本".into()),
+        hint: Some("tm_3fA9".into()),
+        csrf: None,
+        created_at: t + 20,
+        last_used_at: t + 20,
+        expires_at: None,
+        revoked_at: None,
+        address: None,
+    };
+    let other = session(b.uuid(), "h-other", t + 30);
+    for s in [&first, &second, &token, &other] {
+        store.insert_secret(s).await.unwrap();
+    }
+
+    assert_eq!(store.secret_by_hash("h-first").await.unwrap(), Some(first.clone()));
+    assert_eq!(store.secret_by_hash("h-token").await.unwrap(), Some(token.clone()));
+    assert_eq!(store.secret_by_hash("h-none").await.unwrap(), None);
+
+    assert_eq!(
+        store.secrets_of(a.uuid(), SecretKind::Session).await.unwrap(),
+        vec![second.clone(), first.clone()],
+        "newest first, one account's, one kind"
+    );
+    assert_eq!(
+        store.secrets_of(a.uuid(), SecretKind::ApiToken).await.unwrap(),
+        vec![token.clone()]
+    );
+    assert!(store.secrets_of(a.uuid(), SecretKind::Setup).await.unwrap().is_empty());
+
+    let err = store
+        .insert_secret(&session(b.uuid(), "h-first", t + 40))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Duplicate { column, .. } if column == "hash"),
+        "{err:?}"
+    );
+    let err = store
+        .insert_secret(&session(b.uuid(), "h-new", t + 40).with(|s| s.id = first.id))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+    assert!(
+        store
+            .insert_secret(&session(uuid::Uuid::now_v7(), "h-ghost", t))
+            .await
+            .is_err()
+    );
+    assert_eq!(store.secret_by_hash("h-ghost").await.unwrap(), None);
+
+    store.touch_secret("h-first", t + 60_000).await.unwrap();
+    let touched = store.secret_by_hash("h-first").await.unwrap().unwrap();
+    assert_eq!(touched.last_used_at, t + 60_000);
+    assert_eq!(touched, first.clone().with(|s| s.last_used_at = t + 60_000));
+    assert_eq!(
+        store.secret_by_hash("h-second").await.unwrap(),
+        Some(second),
+        "only that secret"
+    );
+    store.touch_secret("h-none", t).await.unwrap();
+}
+
+/// An account revokes its own secrets only, once; `revoke_secrets_of` signs out everywhere
+/// else (keeping the current session) and counts what it revoked.
+pub async fn secrets_are_revoked_by_their_owner_only(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let a = new_account(&m, "zhang").await;
+    let b = new_account(&m, "wang").await;
+    let t = now_millis();
+    let s1 = session(a.uuid(), "a-1", t);
+    let s2 = session(a.uuid(), "a-2", t + 1);
+    let s3 = session(a.uuid(), "a-3", t + 2);
+    let expired = session(a.uuid(), "a-old", t - 7_200_000);
+    let token = session(a.uuid(), "a-token", t + 3).with(|s| {
+        s.kind = SecretKind::ApiToken;
+        s.expires_at = None;
+    });
+    let theirs = session(b.uuid(), "b-1", t);
+    for s in [&s1, &s2, &s3, &expired, &token, &theirs] {
+        store.insert_secret(s).await.unwrap();
+    }
+
+    assert!(
+        !store.revoke_secret(b.uuid(), token.id, t + 10).await.unwrap(),
+        "not another account's"
+    );
+    assert_eq!(store.secret_by_hash("a-token").await.unwrap().unwrap().revoked_at, None);
+    assert!(store.revoke_secret(a.uuid(), token.id, t + 10).await.unwrap());
+    assert_eq!(
+        store.secret_by_hash("a-token").await.unwrap().unwrap().revoked_at,
+        Some(t + 10)
+    );
+    assert!(
+        !store.revoke_secret(a.uuid(), token.id, t + 20).await.unwrap(),
+        "not twice"
+    );
+    assert_eq!(
+        store.secret_by_hash("a-token").await.unwrap().unwrap().revoked_at,
+        Some(t + 10),
+        "the first revocation's time stays"
+    );
+    assert!(!store.revoke_secret(a.uuid(), uuid::Uuid::now_v7(), t).await.unwrap());
+
+    // Sign out everywhere but here: the other live sessions, not the expired one, not b's.
+    assert_eq!(
+        store
+            .revoke_secrets_of(a.uuid(), &[SecretKind::Session], Some("a-2"), t + 30)
+            .await
+            .unwrap(),
+        2
+    );
+    let revoked = |h: &'static str| {
+        let store = store.clone();
+        async move { store.secret_by_hash(h).await.unwrap().unwrap().revoked_at }
+    };
+    assert_eq!(revoked("a-1").await, Some(t + 30));
+    assert_eq!(revoked("a-2").await, None, "kept");
+    assert_eq!(revoked("a-3").await, Some(t + 30));
+    assert_eq!(revoked("a-old").await, None, "an expired session is not live");
+    assert_eq!(revoked("b-1").await, None, "another account's");
+
+    let token2 = session(a.uuid(), "a-token2", t + 4).with(|s| {
+        s.kind = SecretKind::ApiToken;
+        s.expires_at = None;
+    });
+    store.insert_secret(&token2).await.unwrap();
+    assert_eq!(
+        store
+            .revoke_secrets_of(a.uuid(), &[SecretKind::Session, SecretKind::ApiToken], None, t + 40)
+            .await
+            .unwrap(),
+        2,
+        "the kept session and the live token"
+    );
+    assert_eq!(revoked("a-2").await, Some(t + 40));
+    assert_eq!(revoked("a-token2").await, Some(t + 40));
+    assert_eq!(
+        revoked("a-1").await,
+        Some(t + 30),
+        "already revoked ones keep their time"
+    );
+    assert_eq!(
+        store
+            .revoke_secrets_of(a.uuid(), &[SecretKind::Session], None, t + 50)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.revoke_secrets_of(b.uuid(), &[], None, t + 50).await.unwrap(), 0);
+    assert_eq!(revoked("b-1").await, None);
+}
+
+fn setup_link(account_id: uuid::Uuid, hash: &str, now: techmarket_domain::Millis) -> Secret {
+    session(account_id, hash, now).with(|s| {
+        s.kind = SecretKind::Setup;
+        s.csrf = None;
+        s.expires_at = Some(now + 86_400_000);
+    })
+}
+
+/// A setup link works once: consuming it revokes it; a revoked, expired or other-kind secret
+/// is not consumed.
+pub async fn setup_links_are_consumed_once(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let a = new_account(&m, "zhang").await;
+    let t = now_millis();
+    let link = setup_link(a.uuid(), "setup-1", t);
+    store.insert_secret(&link).await.unwrap();
+
+    assert_eq!(
+        store
+            .consume_secret("setup-1", SecretKind::Session, t + 1)
+            .await
+            .unwrap(),
+        None,
+        "only as its own kind"
+    );
+    let got = store
+        .consume_secret("setup-1", SecretKind::Setup, t + 1)
+        .await
+        .unwrap()
+        .expect("a live link is consumed");
+    assert_eq!(got, link.clone().with(|s| s.revoked_at = Some(t + 1)));
+    assert_eq!(store.secret_by_hash("setup-1").await.unwrap(), Some(got));
+    assert_eq!(
+        store.consume_secret("setup-1", SecretKind::Setup, t + 2).await.unwrap(),
+        None,
+        "not twice"
+    );
+
+    let old = setup_link(a.uuid(), "setup-old", t - 100_000).with(|s| s.expires_at = Some(t));
+    store.insert_secret(&old).await.unwrap();
+    assert_eq!(
+        store.consume_secret("setup-old", SecretKind::Setup, t).await.unwrap(),
+        None,
+        "expired at its expiry"
+    );
+    assert_eq!(
+        store.secret_by_hash("setup-old").await.unwrap().unwrap().revoked_at,
+        None,
+        "an expired link is left as it was"
+    );
+    assert!(
+        store
+            .consume_secret("setup-old", SecretKind::Setup, t - 1)
+            .await
+            .unwrap()
+            .is_some(),
+        "live just before"
+    );
+    assert_eq!(
+        store.consume_secret("no-such", SecretKind::Setup, t).await.unwrap(),
+        None
+    );
+}
+
+/// Eight requests open the same setup link at once: exactly one gets it.
+pub async fn concurrent_consumers_of_a_setup_link_get_it_once(store: Arc<dyn Store>) {
+    const TASKS: usize = 8;
+    let m = Market::new(store.clone());
+    let a = new_account(&m, "zhang").await;
+    let t = now_millis();
+    for round in 0..5 {
+        let hash = format!("setup-race-{round}");
+        store.insert_secret(&setup_link(a.uuid(), &hash, t)).await.unwrap();
+        let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let store = store.clone();
+                let hash = hash.clone();
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.consume_secret(&hash, SecretKind::Setup, t + 1).await
+                })
+            })
+            .collect();
+        let mut winners = 0;
+        for task in tasks {
+            if task.await.expect("task").expect("consume").is_some() {
+                winners += 1;
+            }
+        }
+        assert_eq!(winners, 1, "round {round}: exactly one consumer gets the link");
+    }
+}
+
+/// The `limit`-th failure within the window locks the key for `lock`; a window that passed
+/// starts the count again; a success clears it; keys are separate.
+pub async fn sign_in_throttle_locks_after_the_limit(store: Arc<dyn Store>) {
+    const WINDOW: i64 = 60_000;
+    const LIMIT: i64 = 3;
+    const LOCK: i64 = 300_000;
+    let t = 1_700_000_000_000;
+    let fail = |key: &'static str, at: i64| {
+        let store = store.clone();
+        async move { store.throttle_failure(key, at, WINDOW, LIMIT, LOCK).await.unwrap() }
+    };
+
+    assert_eq!(store.throttle_locked_until("user:zhang", t).await.unwrap(), None);
+    assert_eq!(fail("user:zhang", t).await, None);
+    assert_eq!(fail("user:zhang", t + 1_000).await, None);
+    assert_eq!(
+        store.throttle_locked_until("user:zhang", t + 1_000).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        fail("user:zhang", t + 2_000).await,
+        Some(t + 2_000 + LOCK),
+        "the third failure locks"
+    );
+    assert_eq!(
+        store.throttle_locked_until("user:zhang", t + 2_001).await.unwrap(),
+        Some(t + 2_000 + LOCK)
+    );
+    assert_eq!(
+        store
+            .throttle_locked_until("user:zhang", t + 2_000 + LOCK - 1)
+            .await
+            .unwrap(),
+        Some(t + 2_000 + LOCK)
+    );
+    assert_eq!(
+        store
+            .throttle_locked_until("user:zhang", t + 2_000 + LOCK)
+            .await
+            .unwrap(),
+        None,
+        "unlocked when the lock ends"
+    );
+    assert_eq!(store.throttle_locked_until("user:wang", t + 2_001).await.unwrap(), None);
+
+    // Failures spread wider than the window never lock.
+    for i in 0..6 {
+        assert_eq!(fail("user:wang", t + i * WINDOW).await, None, "failure {i}");
+    }
+    // Two in the window, then the window passes: the count starts again.
+    assert_eq!(fail("user:li", t).await, None);
+    assert_eq!(fail("user:li", t + 10).await, None);
+    assert_eq!(fail("user:li", t + WINDOW + 10).await, None, "a new window");
+    assert_eq!(fail("user:li", t + WINDOW + 20).await, None);
+    assert_eq!(
+        fail("user:li", t + WINDOW + 30).await,
+        Some(t + WINDOW + 30 + LOCK),
+        "three in the new window"
+    );
+
+    // A successful sign-in clears the key.
+    store.throttle_clear("user:li").await.unwrap();
+    assert_eq!(
+        store.throttle_locked_until("user:li", t + WINDOW + 40).await.unwrap(),
+        None
+    );
+    assert_eq!(fail("user:li", t + WINDOW + 50).await, None, "counting from zero");
+    assert_eq!(fail("user:li", t + WINDOW + 60).await, None);
+    assert!(fail("user:li", t + WINDOW + 70).await.is_some());
+    store.throttle_clear("user:nobody").await.unwrap();
+
+    // A limit of one locks at the first failure.
+    assert_eq!(
+        store.throttle_failure("ip:10.0.0.9", t, WINDOW, 1, LOCK).await.unwrap(),
+        Some(t + LOCK)
+    );
+}
+
+/// Failures arriving at once are each counted: of `TASKS` concurrent failures with a limit of
+/// `TASKS`, exactly one (the last counted) locks the key.
+pub async fn concurrent_sign_in_failures_are_counted_exactly(store: Arc<dyn Store>) {
+    const TASKS: usize = 16;
+    let t = now_millis();
+    let barrier = Arc::new(tokio::sync::Barrier::new(TASKS));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store
+                    .throttle_failure("user:raced", t, 60_000, TASKS as i64, 300_000)
+                    .await
+            })
+        })
+        .collect();
+    let mut locked = 0;
+    for task in tasks {
+        if task.await.expect("task").expect("throttle_failure").is_some() {
+            locked += 1;
+        }
+    }
+    assert_eq!(locked, 1, "every failure counted once: only the last one locks");
+    assert_eq!(
+        store.throttle_locked_until("user:raced", t + 1).await.unwrap(),
+        Some(t + 300_000)
+    );
+}
+
+/// Events keep the region of their record; the audit trail filters by kind, record, actor,
+/// region prefixes and time, newest first, in pages.
+pub async fn events_carry_their_region_and_the_audit_filters_them(store: Arc<dyn Store>) {
+    let actor = |name: &str| techmarket_domain::Actor {
+        name: name.to_string(),
+        address: None,
+    };
+    let at = |w: Write, t: i64, who: &str| match w {
+        Write::Insert { record, mut event } => {
+            event.occurred_at = t;
+            event.actor = actor(who);
+            Write::Insert { record, event }
+        }
+        other => other,
+    };
+    let changchun = new_record::<Achievement>(
+        None,
+        individual_achievement("长春").with(|a| a.region = region("220100")),
+    );
+    let yanbian = new_record::<Achievement>(
+        None,
+        individual_achievement("延边").with(|a| a.region = region("222400")),
+    );
+    let shenyang = new_record::<Achievement>(
+        None,
+        individual_achievement("沈阳").with(|a| a.region = region("210100")),
+    );
+    let admin = new_record::<Account>(
+        None,
+        account("admin").with(|f| {
+            f.role = Role::Admin;
+            f.region = None;
+        }),
+    );
+    let expert_rec = new_record::<Expert>(None, expert("陈教授").with(|e| e.region = region("220102")));
+    store
+        .write(&[
+            at(insert_write(&changchun), 1_000, "user:a"),
+            at(insert_write(&yanbian), 2_000, "user:b"),
+        ])
+        .await
+        .unwrap();
+    store
+        .write(&[at(insert_write(&shenyang), 3_000, "user:a")])
+        .await
+        .unwrap();
+    store.write(&[at(insert_write(&admin), 4_000, "user:a")]).await.unwrap();
+    store
+        .write(&[at(insert_write(&expert_rec), 5_000, "user:b")])
+        .await
+        .unwrap();
+
+    let events = all_events(&store).await;
+    let regions: Vec<Option<&str>> = events.iter().map(|e| e.event.region.as_deref()).collect();
+    assert_eq!(
+        regions,
+        [Some("220100"), Some("222400"), Some("210100"), None, Some("220102")],
+        "each event keeps its record's region"
+    );
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+    let audit = |q: AuditQuery| {
+        let store = store.clone();
+        async move {
+            store
+                .audit(&q)
+                .await
+                .expect("audit")
+                .into_iter()
+                .map(|e| e.seq)
+                .collect::<Vec<i64>>()
+        }
+    };
+    let all = || AuditQuery {
+        limit: 100,
+        ..AuditQuery::default()
+    };
+    let newest_first = |idx: &[usize]| idx.iter().rev().map(|i| seqs[*i]).collect::<Vec<i64>>();
+
+    assert_eq!(audit(all()).await, newest_first(&[0, 1, 2, 3, 4]));
+    assert_eq!(
+        store.audit(&all()).await.unwrap()[0],
+        events[4],
+        "the audit reads whole events"
+    );
+    assert_eq!(
+        audit(AuditQuery {
+            kind: Some(RecordKind::Achievement),
+            ..all()
+        })
+        .await,
+        newest_first(&[0, 1, 2])
+    );
+    assert_eq!(
+        audit(AuditQuery {
+            record_id: Some(yanbian.uuid()),
+            ..all()
+        })
+        .await,
+        newest_first(&[1])
+    );
+    assert_eq!(
+        audit(AuditQuery {
+            actor: Some("user:a".into()),
+            ..all()
+        })
+        .await,
+        newest_first(&[0, 2, 3])
+    );
+    let prefixes = |p: &[&str]| AuditQuery {
+        region_prefixes: Some(p.iter().map(|s| s.to_string()).collect()),
+        ..all()
+    };
+    assert_eq!(
+        audit(prefixes(&["22"])).await,
+        newest_first(&[0, 1, 4]),
+        "a province covers its prefectures and counties"
+    );
+    assert_eq!(audit(prefixes(&["2201"])).await, newest_first(&[0, 4]));
+    assert_eq!(audit(prefixes(&["2224", "21"])).await, newest_first(&[1, 2]));
+    assert_eq!(audit(prefixes(&["220102"])).await, newest_first(&[4]));
+    assert!(audit(prefixes(&["23"])).await.is_empty());
+    assert_eq!(
+        audit(AuditQuery {
+            region_prefixes: Some(vec!["22".into()]),
+            kind: Some(RecordKind::Achievement),
+            actor: Some("user:b".into()),
+            ..all()
+        })
+        .await,
+        newest_first(&[1]),
+        "filters combine"
+    );
+    assert_eq!(
+        audit(AuditQuery {
+            since: Some(2_000),
+            until: Some(4_000),
+            ..all()
+        })
+        .await,
+        newest_first(&[1, 2]),
+        "since is inclusive, until exclusive"
+    );
+    assert_eq!(
+        audit(AuditQuery {
+            since: Some(4_001),
+            ..all()
+        })
+        .await,
+        newest_first(&[4])
+    );
+
+    // Pages of two, newest first, each continuing before the last one seen.
+    let mut pages = Vec::new();
+    let mut before = None;
+    loop {
+        let page = audit(AuditQuery {
+            before,
+            limit: 2,
+            ..AuditQuery::default()
+        })
+        .await;
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        before = page.last().copied();
+        pages.push(page);
+    }
+    assert_eq!(
+        pages,
+        vec![newest_first(&[3, 4]), newest_first(&[1, 2]), newest_first(&[0])]
+    );
+    assert_eq!(
+        audit(AuditQuery {
+            before: Some(seqs[4]),
+            kind: Some(RecordKind::Achievement),
+            limit: 1,
+            ..AuditQuery::default()
+        })
+        .await,
+        newest_first(&[2])
+    );
 }
 
 // ---- throughput ------------------------------------------------------------------------------
