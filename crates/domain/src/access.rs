@@ -130,7 +130,10 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
         return true;
     }
     let operator = scope.region.as_ref().is_some_and(|r| subject.operates_in(r));
-    let owner = subject.member_of(&scope.owners);
+    // An expert's or a broker's profile is theirs, not their organization's: its members see
+    // what the public sees of it.
+    let personal = matches!(scope.kind, RecordKind::Expert | RecordKind::Broker);
+    let owner = !personal && subject.member_of(&scope.owners);
     let person = subject.is_person(scope.person);
     let kind = scope.kind;
     match verb {

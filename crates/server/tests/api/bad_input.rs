@@ -63,8 +63,9 @@ async fn chunked_post(s: &TestServer, path: &str, body: &[u8]) -> (u16, serde_js
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = s.base.trim_start_matches("http://").to_string();
     let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let token = s.admin_token.clone().unwrap_or_default();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     for chunk in body.chunks(64 * 1024) {

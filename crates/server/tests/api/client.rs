@@ -4,6 +4,7 @@ use reqwest::Method;
 use serde_json::Value;
 use std::sync::Arc;
 use techmarket_domain::standards::RegionTable;
+use techmarket_domain::{Account, AccountAction, AccountFields, Actor, Role};
 use techmarket_server::AppState;
 use techmarket_store::{Market, Store};
 use techmarket_store_sqlite::SqliteStore;
@@ -13,7 +14,13 @@ use tokio::task::JoinHandle;
 /// The server, serving until dropped.
 pub struct TestServer {
     pub base: String,
+    /// Signed in as the administrator (bearer token): most tests are about records, not roles.
     pub http: reqwest::Client,
+    /// Not signed in.
+    pub visitor: reqwest::Client,
+    /// The administrator's bearer token (none when the database is down).
+    pub admin_token: Option<String>,
+    pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<std::io::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -99,19 +106,39 @@ impl TestServer {
     /// A server over any store.
     pub async fn with_store(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestServer {
         let state = AppState::new(Market::new(store), RegionTable::china_provinces_and_jilin());
+        // No administrator when the database is down (the health tests).
+        let token = match state.market().store().ping().await {
+            Ok(()) => {
+                let admin = account(&state, "admin", Role::Admin, |_| {}).await;
+                Some(token_for(&state, &admin).await)
+            }
+            Err(_) => None,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let handle = tokio::spawn(techmarket_server::serve(listener, state, async {
+        let handle = tokio::spawn(techmarket_server::serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(token) = &token {
+            headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        let visitor = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         TestServer {
             base,
             http,
+            visitor,
+            admin_token: token,
+            state,
             shutdown: Some(tx),
             handle: Some(handle),
             _dir: dir,
@@ -207,6 +234,61 @@ impl TestServer {
             page["next"].as_str().map(str::to_string),
             page["total"].as_i64().unwrap(),
         )
+    }
+}
+
+/// An active account of `role` made straight through the market (no password: tests sign it in
+/// with an API token). `set` fills the role's fields.
+pub async fn account(state: &AppState, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) -> Account {
+    let mut fields = AccountFields {
+        username: username.to_string(),
+        display_name: username.to_string(),
+        role,
+        organization_id: None,
+        org_admin: false,
+        region: None,
+        broker_id: None,
+        expert_id: None,
+        email: None,
+        phone: None,
+    };
+    set(&mut fields);
+    let actor = Actor::system("test");
+    let a: Account = state
+        .market()
+        .create::<Account>(&actor, None, fields)
+        .await
+        .expect("account");
+    state
+        .market()
+        .transition::<Account>(&actor, a.id.as_uuid(), None, AccountAction::Activate, None)
+        .await
+        .expect("activate")
+}
+
+/// A new API token of the account.
+pub async fn token_for(state: &AppState, a: &Account) -> String {
+    state
+        .accounts()
+        .create_token(a.id, "test", None)
+        .await
+        .expect("token")
+        .1
+}
+
+impl TestServer {
+    /// A GET as the holder of `token` (`None`: a visitor).
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> Answer {
+        self.send(self.as_(token, reqwest::Method::GET, path)).await
+    }
+
+    /// A request builder as the holder of `token` (`None`: a visitor).
+    pub fn as_(&self, token: Option<&str>, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.visitor.request(method, self.url(path));
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
     }
 }
 

@@ -200,7 +200,7 @@ async fn the_history_is_the_audit_trail_of_every_change() {
     assert_eq!(actions, ["created", "updated", "submit"]);
     let versions: Vec<i64> = h.iter().map(|e| e["record_version"].as_i64().unwrap()).collect();
     assert_eq!(versions, [1, 2, 3]);
-    assert!(h.iter().all(|e| e["actor"] == "api:anonymous"));
+    assert!(h.iter().all(|e| e["actor"] == "user:admin"));
     assert!(h.windows(2).all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()));
     assert_eq!(h[1]["changes"]["trl"], json!({"old": 6, "new": 7}));
     assert_eq!(h[2]["changes"]["status"], json!({"old": "draft", "new": "submitted"}));

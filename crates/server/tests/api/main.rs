@@ -1,6 +1,7 @@
 //! The API end to end: the real server on 127.0.0.1:0 over a fresh SQLite database per test,
 //! driven by a small typed client the way a script or the CLI would.
 
+mod authz;
 mod bad_input;
 mod client;
 mod docs;

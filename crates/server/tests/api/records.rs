@@ -31,9 +31,18 @@ async fn an_achievement_is_created_as_a_draft_read_and_replaced() {
         .expect("linked to the directory");
     let org = s.get(&format!("/api/v1/organizations/{org_id}")).await.ok(200);
     assert_eq!(org["name"], "吉林大学");
-    // Contacts of people are masked for visitors.
-    assert_eq!(a["contact"]["phone"], "138****5678");
-    assert_eq!(a["contact"]["email"], "z***@jlu.edu.cn");
+    // The administrator sees contacts; a visitor sees a draft not at all, and a published
+    // record's contacts masked.
+    assert_eq!(a["contact"]["phone"], "13812345678");
+    let hidden = s.send(s.as_(None, reqwest::Method::GET, &location)).await;
+    hidden.error(404, "achievement_not_found", None);
+    let b = s.create("achievements", &achievement()).await;
+    let bid = b["id"].as_str().unwrap();
+    s.act("achievements", bid, "submit").await;
+    s.act("achievements", bid, "approve").await;
+    let public = s.get_as(None, &format!("/api/v1/achievements/{bid}")).await.ok(200);
+    assert_eq!(public["contact"]["phone"], "138****5678");
+    assert_eq!(public["contact"]["email"], "z***@jlu.edu.cn");
 
     let got = s.get(&location).await;
     assert_eq!(got.header("etag"), Some("\"1\""));
@@ -150,7 +159,16 @@ async fn directory_records_are_created_read_and_replaced() {
 
     let e = s.create("experts", &fixtures::expert()).await;
     assert_eq!(e["status"], "active");
-    assert_eq!(e["phone"], "139****5678");
+    assert_eq!(e["phone"], "13912345678", "the administrator sees it");
+    let seen = s
+        .send(s.as_(
+            None,
+            reqwest::Method::GET,
+            &format!("/api/v1/experts/{}", e["id"].as_str().unwrap()),
+        ))
+        .await
+        .ok(200);
+    assert_eq!(seen["phone"], "139****5678", "a visitor sees it masked");
     assert_eq!(e["industries"], json!(["C36"]));
     assert!(e["organization_id"].is_string());
     let eid = e["id"].as_str().unwrap();

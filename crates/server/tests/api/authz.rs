@@ -1,0 +1,390 @@
+//! The authorization matrix: every route of the OpenAPI document (the route table) × every
+//! role — a member of the record's organization and of another, an operator of the record's
+//! prefecture, of another prefecture and of the province — is tried against a fresh world, and
+//! the answer must be what the matrix below says. A route without an entry fails the test.
+
+use crate::client::{TestServer, account, token_for};
+use crate::fixtures;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use techmarket_domain::standards::RegionCode;
+use techmarket_domain::{
+    Account, Achievement, Actor, Broker, BrokerId, Demand, Expert, ExpertId, Organization, OrganizationId, Role,
+};
+use techmarket_interchange::{records, validate};
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Visitor,
+    /// A member (and admin) of the organization that owns the target records.
+    Member,
+    /// A member of another organization.
+    OtherMember,
+    Broker,
+    Expert,
+    /// An operator of the prefecture the records are in (长春 220100; records in 220102).
+    Operator,
+    /// An operator of another prefecture (吉林市 220200).
+    OtherOperator,
+    /// An operator of the province (220000).
+    ProvinceOperator,
+    Finance,
+    Admin,
+}
+
+use Who::*;
+const EVERYONE: [Who; 10] = [
+    Visitor,
+    Member,
+    OtherMember,
+    Broker,
+    Expert,
+    Operator,
+    OtherOperator,
+    ProvinceOperator,
+    Finance,
+    Admin,
+];
+const OPERATORS_HERE: &[Who] = &[Operator, ProvinceOperator, Admin];
+const OWNER_OR_OPERATORS: &[Who] = &[Member, Operator, ProvinceOperator, Admin];
+const SIGNED_IN: &[Who] = &[
+    Member,
+    OtherMember,
+    Broker,
+    Expert,
+    Operator,
+    OtherOperator,
+    ProvinceOperator,
+    Finance,
+    Admin,
+];
+
+/// Who is admitted to each route. Every documented route must be here.
+fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
+    Some(match (method, path) {
+        ("get", "/healthz" | "/metrics" | "/api/v1/openapi.json" | "/api/v1/stats") => &EVERYONE,
+        // Lists are public; what each caller sees in them is tested in `visibility`.
+        ("get", "/api/v1/organizations" | "/api/v1/experts" | "/api/v1/brokers") => &EVERYONE,
+        ("get", "/api/v1/achievements" | "/api/v1/demands") => &EVERYONE,
+        // The targets: a pending organization, draft achievement and demand of the member's
+        // organization (hidden from the public), an active expert and broker (public).
+        ("get", "/api/v1/organizations/{id}" | "/api/v1/achievements/{id}" | "/api/v1/demands/{id}") => {
+            OWNER_OR_OPERATORS
+        }
+        ("get", "/api/v1/experts/{id}" | "/api/v1/brokers/{id}") => &EVERYONE,
+        ("post", "/api/v1/achievements" | "/api/v1/demands") => OWNER_OR_OPERATORS,
+        ("post", "/api/v1/organizations" | "/api/v1/experts" | "/api/v1/brokers") => OPERATORS_HERE,
+        ("put", "/api/v1/achievements/{id}" | "/api/v1/demands/{id}" | "/api/v1/organizations/{id}") => {
+            OWNER_OR_OPERATORS
+        }
+        ("put", "/api/v1/experts/{id}") => &[Expert, Operator, ProvinceOperator, Admin],
+        ("put", "/api/v1/brokers/{id}") => &[Broker, Operator, ProvinceOperator, Admin],
+        // submit (the owner's), approve (an operator's), deactivate (an operator's).
+        ("post", "/api/v1/achievements/{id}/transitions" | "/api/v1/demands/{id}/transitions") => OWNER_OR_OPERATORS,
+        ("post", "/api/v1/organizations/{id}/transitions") => OPERATORS_HERE,
+        ("post", "/api/v1/experts/{id}/transitions" | "/api/v1/brokers/{id}/transitions") => OPERATORS_HERE,
+        ("get", "/api/v1/achievements/{id}/history" | "/api/v1/demands/{id}/history") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/organizations/{id}/history") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/experts/{id}/history") => &[Expert, Operator, ProvinceOperator, Admin],
+        ("get", "/api/v1/brokers/{id}/history") => &[Broker, Operator, ProvinceOperator, Admin],
+        // Signing in: login, logout and one-time links are open; the rest needs an account.
+        ("post", "/api/v1/auth/login" | "/api/v1/auth/logout" | "/api/v1/auth/setup") => &EVERYONE,
+        ("get", "/api/v1/auth/me" | "/api/v1/auth/tokens") => SIGNED_IN,
+        ("post", "/api/v1/auth/password" | "/api/v1/auth/tokens") => SIGNED_IN,
+        ("delete", "/api/v1/auth/tokens/{id}") => SIGNED_IN,
+        // Accounts: the administrator, and the organization's own admin for its members.
+        ("get" | "post", "/api/v1/accounts") => &[Member, Admin],
+        ("get", "/api/v1/accounts/{id}") => &[Member, Admin],
+        ("post", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable" | "/api/v1/accounts/{id}/reset") => {
+            &[Member, Admin]
+        }
+        ("get", "/api/v1/audit" | "/api/v1/audit/export") => &[Operator, OtherOperator, ProvinceOperator, Admin],
+        _ => return None,
+    })
+}
+
+/// The records one request is tried against, made fresh for it.
+struct World {
+    org: Organization,
+    other_org: Organization,
+    achievement: Achievement,
+    demand: Demand,
+    expert: Expert,
+    broker: Broker,
+    /// An invited member of `org`: the target of the account routes.
+    victim: Account,
+}
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn n() -> usize {
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+fn region(code: &str) -> RegionCode {
+    RegionCode::parse(code).unwrap()
+}
+
+async fn world(s: &TestServer) -> World {
+    let m = s.state.market();
+    let regions = s.state.regions();
+    let actor = Actor::system("test");
+    let i = n();
+    let org_record = |name: String| records::OrganizationRecord {
+        external_id: String::new(),
+        name,
+        credit_code: None,
+        kind: "enterprise".into(),
+        region: "220102".into(),
+        tags: vec![],
+        description: None,
+        address: None,
+        website: None,
+        contact: None,
+    };
+    let org_name = format!("长春光电科技有限公司{i}");
+    let org_fields = validate::organization(&org_record(org_name.clone()), regions, false).unwrap();
+    let org: Organization = m.create(&actor, None, org_fields).await.unwrap();
+    let other_fields = validate::organization(&org_record(format!("吉林化工机械有限公司{i}")), regions, false).unwrap();
+    let other_org: Organization = m.create(&actor, None, other_fields).await.unwrap();
+
+    let a: records::AchievementRecord =
+        serde_json::from_value(with_owner(fixtures::achievement(), "holder", &org_name)).unwrap();
+    let achievement: Achievement = m
+        .create(&actor, None, validate::achievement(&a, regions).unwrap())
+        .await
+        .unwrap();
+    let d: records::DemandRecord =
+        serde_json::from_value(with_owner(fixtures::demand(), "enterprise", &org_name)).unwrap();
+    let demand: Demand = m
+        .create(&actor, None, validate::demand(&d, regions).unwrap())
+        .await
+        .unwrap();
+    let e: records::ExpertRecord = serde_json::from_value(fixtures::merge(
+        fixtures::expert(),
+        json!({"organization": org_name, "external_id": format!("E{i}")}),
+    ))
+    .unwrap();
+    let expert: Expert = m
+        .create(&actor, None, validate::expert(&e, regions).unwrap())
+        .await
+        .unwrap();
+    let b: records::BrokerRecord = serde_json::from_value(fixtures::merge(
+        fixtures::broker(),
+        json!({"institution": org_name, "external_id": format!("B{i}")}),
+    ))
+    .unwrap();
+    let broker: Broker = m
+        .create(&actor, None, validate::broker(&b, regions).unwrap())
+        .await
+        .unwrap();
+    let victim_fields = techmarket_domain::AccountFields {
+        username: format!("victim{i}"),
+        display_name: "受测账号".into(),
+        role: Role::Member,
+        organization_id: Some(org.id),
+        org_admin: false,
+        region: None,
+        broker_id: None,
+        expert_id: None,
+        email: None,
+        phone: None,
+    };
+    let victim: Account = m.create(&actor, None, victim_fields).await.unwrap();
+    World {
+        org,
+        other_org,
+        achievement,
+        demand,
+        expert,
+        broker,
+        victim,
+    }
+}
+
+fn with_owner(mut v: Value, key: &str, name: &str) -> Value {
+    v[key] = json!({"name": name});
+    v["external_id"] = json!(format!("X{}", n()));
+    v["region"] = json!("220102");
+    v
+}
+
+/// A token of an account playing `who` in `w`, or `None` for a visitor.
+async fn caller(s: &TestServer, who: Who, w: &World) -> Option<String> {
+    let i = n();
+    let name = format!("{who:?}{i}").to_lowercase();
+    let org: OrganizationId = w.org.id;
+    let other: OrganizationId = w.other_org.id;
+    let expert: ExpertId = w.expert.id;
+    let broker: BrokerId = w.broker.id;
+    let a = match who {
+        Visitor => return None,
+        Member => {
+            account(&s.state, &name, Role::Member, |f| {
+                f.organization_id = Some(org);
+                f.org_admin = true;
+            })
+            .await
+        }
+        OtherMember => account(&s.state, &name, Role::Member, |f| f.organization_id = Some(other)).await,
+        Broker => account(&s.state, &name, Role::Broker, |f| f.broker_id = Some(broker)).await,
+        Expert => account(&s.state, &name, Role::Expert, |f| f.expert_id = Some(expert)).await,
+        Operator => account(&s.state, &name, Role::Operator, |f| f.region = Some(region("220100"))).await,
+        OtherOperator => account(&s.state, &name, Role::Operator, |f| f.region = Some(region("220200"))).await,
+        ProvinceOperator => account(&s.state, &name, Role::Operator, |f| f.region = Some(region("220000"))).await,
+        Finance => account(&s.state, &name, Role::Finance, |f| f.organization_id = Some(other)).await,
+        Admin => account(&s.state, &name, Role::Admin, |_| {}).await,
+    };
+    Some(token_for(&s.state, &a).await)
+}
+
+/// The request for a route against the world: its path and a plausible body.
+async fn request(
+    s: &TestServer,
+    method: &str,
+    template: &str,
+    w: &World,
+    token: Option<&str>,
+) -> (String, Option<Value>) {
+    let org_name = w.org.fields.name.clone();
+    let kind = template.split('/').nth(3).unwrap_or("");
+    let id = match kind {
+        "organizations" => w.org.id.to_string(),
+        "achievements" => w.achievement.id.to_string(),
+        "demands" => w.demand.id.to_string(),
+        "experts" => w.expert.id.to_string(),
+        "brokers" => w.broker.id.to_string(),
+        "accounts" => w.victim.id.to_string(),
+        "auth" => match token {
+            // The caller's own second token.
+            Some(t) => {
+                let mine = s
+                    .state
+                    .accounts()
+                    .authenticate(t, techmarket_domain::now_millis())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                s.state
+                    .accounts()
+                    .create_token(mine.account.id, "second", None)
+                    .await
+                    .unwrap()
+                    .0
+                    .id
+                    .to_string()
+            }
+            None => uuid::Uuid::now_v7().to_string(),
+        },
+        _ => String::new(),
+    };
+    let path = template.replace("{id}", &id);
+    let i = n();
+    let body = match (method, template) {
+        ("post", "/api/v1/achievements") | ("put", "/api/v1/achievements/{id}") => {
+            Some(with_owner(fixtures::achievement(), "holder", &org_name))
+        }
+        ("post", "/api/v1/demands") | ("put", "/api/v1/demands/{id}") => {
+            Some(with_owner(fixtures::demand(), "enterprise", &org_name))
+        }
+        ("post", "/api/v1/organizations") => Some(fixtures::merge(
+            fixtures::organization(&format!("新注册企业{i}")),
+            json!({"region": "220102", "credit_code": null}),
+        )),
+        ("put", "/api/v1/organizations/{id}") => Some(fixtures::merge(
+            fixtures::organization(&org_name),
+            json!({"region": "220102", "credit_code": null}),
+        )),
+        ("post", "/api/v1/experts") | ("put", "/api/v1/experts/{id}") => {
+            Some(fixtures::merge(fixtures::expert(), json!({"organization": org_name})))
+        }
+        ("post", "/api/v1/brokers") | ("put", "/api/v1/brokers/{id}") => {
+            Some(fixtures::merge(fixtures::broker(), json!({"institution": org_name})))
+        }
+        ("post", "/api/v1/achievements/{id}/transitions" | "/api/v1/demands/{id}/transitions") => {
+            Some(json!({"action": "submit"}))
+        }
+        ("post", "/api/v1/organizations/{id}/transitions") => Some(json!({"action": "approve"})),
+        ("post", "/api/v1/experts/{id}/transitions" | "/api/v1/brokers/{id}/transitions") => {
+            Some(json!({"action": "deactivate"}))
+        }
+        ("post", "/api/v1/auth/login") => Some(json!({"username": "nobody", "password": "wrong-password-1"})),
+        ("post", "/api/v1/auth/setup") => Some(json!({"token": "tml_unknown", "password": "长白山-天池-2026"})),
+        ("post", "/api/v1/auth/password") => {
+            Some(json!({"current_password": "not-my-password-1", "new_password": "长白山-天池-2026"}))
+        }
+        ("post", "/api/v1/auth/tokens") => Some(json!({"label": "matrix"})),
+        ("post", "/api/v1/accounts") => Some(json!({
+            "username": format!("invitee{i}"), "display_name": "新同事", "role": "member",
+            "organization_id": w.org.id.to_string()
+        })),
+        ("post", "/api/v1/accounts/{id}/disable") => Some(json!({"reason": "离职"})),
+        ("post", _) => Some(json!({})),
+        _ => None,
+    };
+    (path, body)
+}
+
+/// Whether the answer refused the caller: not signed in, not allowed, or (for a record they
+/// may not see) not found. Anything else — success, a validation error, an illegal
+/// transition, wrong credentials at sign-in — got past the gate.
+fn refused(status: u16, body: &Value) -> bool {
+    let code = body["error"]["code"].as_str().unwrap_or("");
+    match status {
+        401 => code == "unauthenticated" || code == "invalid_token",
+        403 => true,
+        404 => code.ends_with("_not_found"),
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_the_roles_of_the_matrix() {
+    let s = TestServer::start().await;
+    let doc = s.get("/api/v1/openapi.json").await.ok(200);
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                routes.push((method.clone(), path.clone()));
+            }
+        }
+    }
+    assert!(routes.len() >= 40, "the document lists the routes: {}", routes.len());
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|(m, p)| matrix(m, p).is_none())
+        .map(|(m, p)| format!("{} {p}", m.to_uppercase()))
+        .collect();
+    assert!(missing.is_empty(), "routes without a matrix entry: {missing:#?}");
+
+    let mut wrong = Vec::new();
+    for (method, template) in &routes {
+        let admitted = matrix(method, template).unwrap();
+        for who in EVERYONE {
+            let w = world(&s).await;
+            let token = caller(&s, who, &w).await;
+            let (path, body) = request(&s, method, template, &w, token.as_deref()).await;
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut req = s.as_(token.as_deref(), m, &path);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let answer = s.send(req).await;
+            assert!(answer.status < 500, "{method} {path} as {who:?}: {}", answer.text);
+            let expected = admitted.contains(&who);
+            if refused(answer.status, &answer.body) == expected {
+                wrong.push(format!(
+                    "{} {template} as {who:?}: expected {}, got {} {}",
+                    method.to_uppercase(),
+                    if expected { "admitted" } else { "refused" },
+                    answer.status,
+                    answer.text.chars().take(160).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
+}
