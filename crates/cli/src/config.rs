@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use techmarket_domain::standards::RegionTable;
-use techmarket_store::Store;
+use techmarket_store::{AuthConfig, Store};
 use techmarket_store_postgres::PgStore;
 use techmarket_store_sqlite::SqliteStore;
 
@@ -38,6 +38,15 @@ pub struct FileConfig {
     #[serde(default)]
     pub region_files: Vec<PathBuf>,
     pub log_format: Option<String>,
+    /// Minutes without a request after which a session ends (default 30).
+    pub session_idle_minutes: Option<i64>,
+    /// Hours after sign-in after which a session ends whatever its use (default 12).
+    pub session_absolute_hours: Option<i64>,
+    /// The site's public address, e.g. `https://market.example.cn`: setup links are printed
+    /// with it, and `https://` makes the session cookie `Secure`.
+    pub public_url: Option<String>,
+    /// The site is served over HTTPS (by a proxy in front): session cookies get `Secure`.
+    pub https: Option<bool>,
 }
 
 /// The resolved configuration.
@@ -48,6 +57,12 @@ pub struct Config {
     pub listen: Option<String>,
     pub regions: RegionTable,
     pub log_format: String,
+    /// Session timeouts and the sign-in throttle.
+    pub auth: AuthConfig,
+    /// The site's public address (no trailing slash), when configured.
+    pub public_url: Option<String>,
+    /// Session cookies get `Secure`.
+    pub https: bool,
 }
 
 pub const DEFAULT_DATA: &str = "./techmarket-data";
@@ -66,6 +81,7 @@ impl Config {
             let extra = RegionTable::load_file(f).map_err(anyhow::Error::msg)?;
             regions.merge(extra);
         }
+        let (auth, public_url, https) = resolve_auth(&file, |k| std::env::var(k).ok())?;
         let log_format = args
             .log_format
             .clone()
@@ -88,6 +104,9 @@ impl Config {
             listen: file.listen,
             regions,
             log_format,
+            auth,
+            public_url,
+            https,
         })
     }
 
@@ -134,6 +153,57 @@ impl Config {
     }
 }
 
+/// The auth settings: environment first (`TECHMARKET_SESSION_IDLE_MINUTES`,
+/// `TECHMARKET_SESSION_ABSOLUTE_HOURS`, `TECHMARKET_PUBLIC_URL`, `TECHMARKET_HTTPS`), then the
+/// file, then the defaults.
+fn resolve_auth(file: &FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<(AuthConfig, Option<String>, bool)> {
+    let env = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let number = |key: &str, from_file: Option<i64>| -> Result<Option<i64>> {
+        let v = match env(key) {
+            Some(v) => Some(
+                v.trim()
+                    .parse::<i64>()
+                    .with_context(|| format!("{key} must be a whole number, not `{v}`"))?,
+            ),
+            None => from_file,
+        };
+        if let Some(n) = v
+            && n <= 0
+        {
+            bail!("{key} must be positive, not {n}");
+        }
+        Ok(v)
+    };
+    let mut auth = AuthConfig::default();
+    if let Some(m) = number("TECHMARKET_SESSION_IDLE_MINUTES", file.session_idle_minutes)? {
+        auth.session_idle = m * 60 * 1000;
+    }
+    if let Some(h) = number("TECHMARKET_SESSION_ABSOLUTE_HOURS", file.session_absolute_hours)? {
+        auth.session_absolute = h * 3600 * 1000;
+    }
+    if auth.session_idle > auth.session_absolute {
+        bail!("session_idle_minutes must not be longer than session_absolute_hours");
+    }
+    let public_url = env("TECHMARKET_PUBLIC_URL")
+        .or_else(|| file.public_url.clone())
+        .map(|u| u.trim().trim_end_matches('/').to_string())
+        .filter(|u| !u.is_empty());
+    if let Some(u) = &public_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        bail!("public_url must start with http:// or https://, not `{u}`");
+    }
+    let https = match env("TECHMARKET_HTTPS") {
+        Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => bail!("TECHMARKET_HTTPS must be true or false, not `{v}`"),
+        },
+        None => file.https.unwrap_or(false),
+    } || public_url.as_deref().is_some_and(|u| u.starts_with("https://"));
+    Ok((auth, public_url, https))
+}
+
 fn read_file(p: &Path) -> Result<FileConfig> {
     let text =
         std::fs::read_to_string(p).with_context(|| format!("cannot read the configuration file {}", p.display()))?;
@@ -175,6 +245,29 @@ mod tests {
     fn passwords_are_hidden_in_messages() {
         assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn auth_settings_come_from_the_environment_then_the_file() {
+        let file: FileConfig = toml::from_str(
+            "session_idle_minutes = 10\nsession_absolute_hours = 8\npublic_url = 'https://market.example.cn/'",
+        )
+        .unwrap();
+        let (auth, url, https) = resolve_auth(&file, |_| None).unwrap();
+        assert_eq!(auth.session_idle, 10 * 60 * 1000);
+        assert_eq!(auth.session_absolute, 8 * 3600 * 1000);
+        assert_eq!(url.as_deref(), Some("https://market.example.cn"));
+        assert!(https);
+        let env = |k: &str| (k == "TECHMARKET_SESSION_IDLE_MINUTES").then(|| "45".to_string());
+        let (auth, _, _) = resolve_auth(&file, env).unwrap();
+        assert_eq!(auth.session_idle, 45 * 60 * 1000);
+        let (auth, url, https) = resolve_auth(&FileConfig::default(), |_| None).unwrap();
+        assert_eq!(auth, AuthConfig::default());
+        assert_eq!((url, https), (None, false));
+        let bad = |k: &str| (k == "TECHMARKET_HTTPS").then(|| "maybe".to_string());
+        assert!(resolve_auth(&FileConfig::default(), bad).is_err());
+        let zero: FileConfig = toml::from_str("session_idle_minutes = 0").unwrap();
+        assert!(resolve_auth(&zero, |_| None).is_err());
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub async fn serve(cfg: &Config, market: Market, listen: &str, banner: Option<St
         println!("{b}");
     }
     println!("Press Ctrl-C to stop. / 按 Ctrl-C 停止。");
-    let state = AppState::new(market, cfg.regions.clone());
+    let state = AppState::with_auth(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https);
     techmarket_server::serve(listener, state, super::shutdown_signal()).await?;
     Ok(())
 }
