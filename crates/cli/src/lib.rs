@@ -35,6 +35,10 @@ pub enum Command {
     Migrate(commands::migrate::Args),
     /// Measure import and demo speed / 性能基准
     Bench(commands::bench::Args),
+    /// Administrators / 管理员账号
+    Admin(commands::accounts::AdminArgs),
+    /// User accounts: list, create, disable, enable, reset / 用户账号
+    User(commands::accounts::UserArgs),
 }
 
 /// Parses the command line and runs the command; the exit code is the command's.
@@ -63,6 +67,8 @@ pub fn run() -> ExitCode {
             Command::Export(a) => commands::export::run(&cfg, a).await,
             Command::Migrate(a) => commands::migrate::run(&cfg, a).await,
             Command::Bench(a) => commands::bench::run(&cfg, a).await,
+            Command::Admin(a) => commands::accounts::run_admin(&cfg, a).await,
+            Command::User(a) => commands::accounts::run_user(&cfg, a).await,
         }
     });
     match result {

@@ -331,3 +331,235 @@ fn an_unknown_kind_or_file_type_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown file type"));
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the binary with `input` on stdin.
+fn techmarket_stdin(data: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_techmarket"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("TECHMARKET_DATABASE_URL")
+        .env_remove("TECHMARKET_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `user list --json` as JSON.
+fn users(data: &Path) -> Vec<serde_json::Value> {
+    let o = techmarket(data, &["user", "list", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn user<'a>(list: &'a [serde_json::Value], username: &str) -> &'a serde_json::Value {
+    list.iter()
+        .find(|u| u["username"] == username)
+        .unwrap_or_else(|| panic!("no `{username}` in {list:?}"))
+}
+
+#[test]
+fn accounts_are_created_listed_disabled_and_reset_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // An administrator with a generated password, printed once.
+    let o = techmarket(d, &["admin", "create", "--username", "Root"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let password = out
+        .lines()
+        .find_map(|l| l.split("password (shown only once): ").nth(1))
+        .unwrap_or_else(|| panic!("no password in {out}"));
+    assert_eq!(password.len(), 16, "{password}");
+    // The same username again (normalized): refused, in both languages.
+    let o = techmarket(d, &["admin", "create", "--username", "root"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("已被使用") && stderr(&o).contains("already taken"),
+        "{}",
+        stderr(&o)
+    );
+    // A password from stdin that the policy refuses: the field error, nothing created.
+    let o = techmarket_stdin(
+        d,
+        &["admin", "create", "--username", "root2", "--password-stdin"],
+        "short1\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("password: 密码至少 10 个字符"), "{}", stderr(&o));
+    let o = techmarket_stdin(
+        d,
+        &[
+            "admin",
+            "create",
+            "--username",
+            "root2",
+            "--password-stdin",
+            "--display-name",
+            "第二管理员",
+        ],
+        "长白山-天池-2026\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stdout(&o).contains("password"),
+        "a given password is not printed: {}",
+        stdout(&o)
+    );
+
+    // An operator of Changchun; an unknown region or organization is a clear error.
+    let o = techmarket(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "op.cc",
+            "--role",
+            "operator",
+            "--region",
+            "229900",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("region") && stderr(&o).contains("不在区划表中"),
+        "{}",
+        stderr(&o)
+    );
+    let o = techmarket(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "m1",
+            "--role",
+            "member",
+            "--organization",
+            "没有这个单位",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no organization"), "{}", stderr(&o));
+    let o = techmarket(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "op.cc",
+            "--role",
+            "operator",
+            "--region",
+            "220100",
+            "--display-name",
+            "长春运营",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("password (shown only once)"), "{}", stdout(&o));
+    // An invitation prints a setup link, and the account waits for its password.
+    let o = techmarket(
+        d,
+        &[
+            "user",
+            "create",
+            "--username",
+            "op2",
+            "--role",
+            "operator",
+            "--region",
+            "220000",
+            "--invite",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("/setup?token=tml_"), "{}", stdout(&o));
+
+    let list = users(d);
+    assert_eq!(list.len(), 4, "{list:?}");
+    assert_eq!(user(&list, "root")["role"], "admin");
+    assert_eq!(user(&list, "root2")["display_name"], "第二管理员");
+    assert_eq!(user(&list, "op.cc")["region"], "220100");
+    assert_eq!(user(&list, "op.cc")["region_name"], "长春市");
+    assert_eq!(user(&list, "op2")["status"], "invited");
+    let o = techmarket(d, &["user", "list", "--role", "admin"]);
+    assert!(o.status.success());
+    let table = stdout(&o);
+    assert!(table.contains("root2") && !table.contains("op.cc"), "{table}");
+
+    // Disable, enable, reset; an unknown username is an error.
+    let o = techmarket(d, &["user", "disable", "op.cc", "--reason", "离职"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = users(d);
+    assert_eq!(user(&list, "op.cc")["status"], "disabled");
+    assert_eq!(user(&list, "op.cc")["status_reason"], "离职");
+    let o = techmarket(d, &["user", "enable", "op.cc"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(user(&users(d), "op.cc")["status"], "active");
+    let o = techmarket(d, &["user", "reset", "root"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("/setup?token=tml_"), "{}", stdout(&o));
+    for cmd in ["disable", "enable", "reset"] {
+        let o = techmarket(d, &["user", cmd, "nobody"]);
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        assert!(
+            stderr(&o).contains("没有用户名为「nobody」的账号 / no account with username `nobody`"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn the_demo_creates_one_account_per_role_and_a_second_run_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = techmarket(dir.path(), &["demo", "--scale", "small", "--no-serve"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Demo accounts / 演示账号"), "{out}");
+    let names = [
+        "admin",
+        "operator",
+        "operator.cc",
+        "member",
+        "member2",
+        "broker",
+        "expert",
+        "finance",
+    ];
+    for name in names {
+        assert!(out.contains(&format!(" {name} ")), "`{name}` not printed: {out}");
+    }
+    assert!(out.contains("Jilin-Demo-2026"), "{out}");
+    let list = users(dir.path());
+    assert_eq!(list.len(), names.len(), "{list:?}");
+    for name in names {
+        assert_eq!(user(&list, name)["status"], "active", "{name}");
+    }
+    assert_eq!(user(&list, "operator")["region"], "220000");
+    assert_eq!(user(&list, "operator.cc")["region"], "220100");
+    assert_eq!(user(&list, "member")["org_admin"], true);
+    assert_ne!(
+        user(&list, "member")["organization_id"],
+        user(&list, "member2")["organization_id"]
+    );
+    assert!(user(&list, "finance")["organization"].is_string());
+    assert!(user(&list, "broker")["broker_id"].is_string());
+    assert!(user(&list, "expert")["expert_id"].is_string());
+    // Again on the same data: no error, the same accounts.
+    let o = techmarket(dir.path(), &["demo", "--scale", "small", "--no-serve"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("Demo accounts / 演示账号"));
+    assert_eq!(users(dir.path()).len(), names.len());
+}
