@@ -9,3 +9,4 @@ mod fixtures;
 mod lifecycle;
 mod lists;
 mod records;
+mod signin;
