@@ -147,7 +147,7 @@ fn fields(input: AccountInput, state: &AppState) -> Result<AccountFields, ApiErr
     let region = match input.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(r) => match RegionCode::parse(r) {
-            Ok(c) if state.regions().get(&c).is_some() => Some(c),
+            Ok(c) if state.regions().get(c).is_some() => Some(c),
             _ => {
                 problems.push(FieldProblem::new(
                     "region",
