@@ -654,6 +654,17 @@ mod tests {
                 ("duplicate", 409),
                 ("illegal_transition", 409),
                 ("not_editable", 409),
+                ("unauthenticated", 401),
+                ("invalid_token", 401),
+                ("bad_credentials", 401),
+                ("forbidden", 403),
+                ("not_your_organization", 403),
+                ("outside_your_region", 403),
+                ("csrf_failed", 403),
+                ("too_many_attempts", 429),
+                ("invalid_link", 400),
+                ("account_not_found", 404),
+                ("token_not_found", 404),
                 ("internal_error", 500),
             ]
         );
