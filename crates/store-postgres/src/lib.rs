@@ -237,7 +237,7 @@ async fn update_record(conn: &mut PgConnection, r: &StoredRecord, expected_versi
 }
 
 async fn set_password(conn: &mut PgConnection, account_id: Uuid, hash: &str) -> StoreResult<()> {
-    sqlx::query(UPSERT_PASSWORD)
+    sqlx::query(query::UPSERT_PASSWORD)
         .bind(account_id.to_string())
         .bind(hash)
         .bind(techmarket_domain::now_millis())
@@ -295,69 +295,21 @@ fn missing_account(account_id: Uuid, e: sqlx::Error) -> StoreError {
 //
 // Written exactly as in the SQLite backend: both dialects accept this SQL.
 
-/// An account's password: one row per account, replaced by a new one.
-const UPSERT_PASSWORD: &str = "INSERT INTO credentials (account_id, hash, updated_at) VALUES ($1, $2, $3) \
-     ON CONFLICT (account_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at";
-
-/// The columns of `secrets`, in the order [`secret_from_row`] reads them.
-const SECRET_COLUMNS: &str =
-    "id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
-
-/// Revokes a live secret by hash and kind, in one statement so that of two concurrent callers
-/// one gets it: bind hash, kind, now.
-const CONSUME_SECRET: &str = "UPDATE secrets SET revoked_at = $3 \
-     WHERE hash = $1 AND kind = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) \
-     RETURNING id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
-
-/// Counts a failed sign-in and returns `locked_until`, in one statement: bind key, now, window,
-/// limit, lock. A window that started `window` ms ago or earlier starts again at this failure.
-/// `ON CONFLICT DO UPDATE` locks the row, so concurrent failures on several servers each count.
-const THROTTLE_FAILURE: &str = "INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) \
-     VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE NULL END) \
-     ON CONFLICT (key) DO UPDATE SET \
-     failures = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
-     window_start = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN $2 ELSE sign_in_throttle.window_start END, \
-     locked_until = CASE \
-         WHEN (CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END) >= $4 \
-         THEN $2 + $5 ELSE sign_in_throttle.locked_until END \
-     RETURNING locked_until";
-
-/// `UPDATE secrets … kind IN (…)` for [`Store::revoke_secrets_of`]: bind now, the account,
-/// the kinds, then `keep` if there is one.
-fn render_revoke_secrets_of(kinds: usize, keep: bool) -> String {
-    let ps: Vec<String> = (0..kinds).map(|i| format!("${}", i + 3)).collect();
-    let mut sql = format!(
-        "UPDATE secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > $1) AND kind IN ({})",
-        ps.join(", ")
-    );
-    if keep {
-        sql.push_str(&format!(" AND hash <> ${}", kinds + 3));
-    }
-    sql
-}
-
 fn secret_from_row(row: &sqlx::postgres::PgRow) -> StoreResult<Secret> {
-    let corrupt = |m: String| StoreError::Database(format!("stored secret is corrupt: {m}"));
-    let uuid = |i: usize| -> StoreResult<Uuid> {
-        let s: String = row.try_get(i).map_err(db_err)?;
-        Uuid::parse_str(&s).map_err(|e| corrupt(e.to_string()))
-    };
-    let kind: String = row.try_get(1).map_err(db_err)?;
-    Ok(Secret {
-        id: uuid(0)?,
-        kind: SecretKind::parse(&kind).ok_or_else(|| corrupt(format!("unknown kind {kind}")))?,
-        hash: row.try_get(2).map_err(db_err)?,
-        account_id: uuid(3)?,
-        label: row.try_get(4).map_err(db_err)?,
-        hint: row.try_get(5).map_err(db_err)?,
-        csrf: row.try_get(6).map_err(db_err)?,
-        created_at: row.try_get(7).map_err(db_err)?,
-        last_used_at: row.try_get(8).map_err(db_err)?,
-        expires_at: row.try_get(9).map_err(db_err)?,
-        revoked_at: row.try_get(10).map_err(db_err)?,
-        address: row.try_get(11).map_err(db_err)?,
-    })
+    let text = |i: usize| -> StoreResult<String> { row.try_get(i).map_err(db_err) };
+    let opt = |i: usize| -> StoreResult<Option<String>> { row.try_get(i).map_err(db_err) };
+    let num = |i: usize| -> StoreResult<Option<i64>> { row.try_get(i).map_err(db_err) };
+    query::secret_from_columns(
+        &text(0)?,
+        &text(1)?,
+        text(2)?,
+        &text(3)?,
+        opt(4)?,
+        opt(5)?,
+        opt(6)?,
+        [num(7)?, num(8)?, num(9)?, num(10)?],
+        opt(11)?,
+    )
 }
 
 #[async_trait]
@@ -538,7 +490,7 @@ impl Store for PgStore {
     }
 
     async fn password_hash(&self, account_id: Uuid) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT hash FROM credentials WHERE account_id = $1")
+        sqlx::query_scalar(query::SELECT_PASSWORD)
             .bind(account_id.to_string())
             .fetch_optional(&self.pool)
             .await
@@ -546,10 +498,7 @@ impl Store for PgStore {
     }
 
     async fn insert_secret(&self, s: &Secret) -> StoreResult<()> {
-        let sql = format!(
-            "INSERT INTO secrets ({SECRET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        );
-        let done = sqlx::query(AssertSqlSafe(sql))
+        let done = sqlx::query(query::INSERT_SECRET)
             .bind(s.id.to_string())
             .bind(s.kind.code())
             .bind(&s.hash)
@@ -578,8 +527,7 @@ impl Store for PgStore {
     }
 
     async fn secret_by_hash(&self, hash: &str) -> StoreResult<Option<Secret>> {
-        let sql = format!("SELECT {SECRET_COLUMNS} FROM secrets WHERE hash = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(query::SELECT_SECRET_BY_HASH)
             .bind(hash)
             .fetch_optional(&self.pool)
             .await
@@ -588,11 +536,7 @@ impl Store for PgStore {
     }
 
     async fn secrets_of(&self, account_id: Uuid, kind: SecretKind) -> StoreResult<Vec<Secret>> {
-        let sql = format!(
-            "SELECT {SECRET_COLUMNS} FROM secrets WHERE account_id = $1 AND kind = $2 \
-             ORDER BY created_at DESC, id DESC"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(query::SELECT_SECRETS_OF)
             .bind(account_id.to_string())
             .bind(kind.code())
             .fetch_all(&self.pool)
@@ -602,7 +546,7 @@ impl Store for PgStore {
     }
 
     async fn touch_secret(&self, hash: &str, now: Millis) -> StoreResult<()> {
-        sqlx::query("UPDATE secrets SET last_used_at = $2 WHERE hash = $1 AND last_used_at < $2")
+        sqlx::query(query::TOUCH_SECRET)
             .bind(hash)
             .bind(now)
             .execute(&self.pool)
@@ -612,14 +556,13 @@ impl Store for PgStore {
     }
 
     async fn revoke_secret(&self, account_id: Uuid, id: Uuid, now: Millis) -> StoreResult<bool> {
-        let done =
-            sqlx::query("UPDATE secrets SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
-                .bind(id.to_string())
-                .bind(account_id.to_string())
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(db_err)?;
+        let done = sqlx::query(query::REVOKE_SECRET)
+            .bind(id.to_string())
+            .bind(account_id.to_string())
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -633,9 +576,12 @@ impl Store for PgStore {
         if kinds.is_empty() {
             return Ok(0);
         }
-        let mut q = sqlx::query(AssertSqlSafe(render_revoke_secrets_of(kinds.len(), keep.is_some())))
-            .bind(now)
-            .bind(account_id.to_string());
+        let mut q = sqlx::query(AssertSqlSafe(query::render_revoke_secrets_of(
+            kinds.len(),
+            keep.is_some(),
+        )))
+        .bind(now)
+        .bind(account_id.to_string());
         for k in kinds {
             q = q.bind(k.code());
         }
@@ -647,7 +593,7 @@ impl Store for PgStore {
     }
 
     async fn consume_secret(&self, hash: &str, kind: SecretKind, now: Millis) -> StoreResult<Option<Secret>> {
-        let row = sqlx::query(CONSUME_SECRET)
+        let row = sqlx::query(query::CONSUME_SECRET)
             .bind(hash)
             .bind(kind.code())
             .bind(now)
@@ -658,7 +604,7 @@ impl Store for PgStore {
     }
 
     async fn throttle_locked_until(&self, key: &str, now: Millis) -> StoreResult<Option<Millis>> {
-        sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1 AND locked_until > $2")
+        sqlx::query_scalar(query::SELECT_THROTTLE)
             .bind(key)
             .bind(now)
             .fetch_optional(&self.pool)
@@ -674,7 +620,7 @@ impl Store for PgStore {
         limit: i64,
         lock: Millis,
     ) -> StoreResult<Option<Millis>> {
-        let locked_until: Option<Millis> = sqlx::query_scalar(THROTTLE_FAILURE)
+        let locked_until: Option<Millis> = sqlx::query_scalar(query::THROTTLE_FAILURE)
             .bind(key)
             .bind(now)
             .bind(window)
@@ -687,7 +633,7 @@ impl Store for PgStore {
     }
 
     async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1")
+        sqlx::query(query::CLEAR_THROTTLE)
             .bind(key)
             .execute(&self.pool)
             .await

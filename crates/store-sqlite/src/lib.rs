@@ -317,7 +317,7 @@ fn statement(step: &Step<'_>) -> StoreResult<(String, SqliteArguments)> {
             bind_into(&mut args, &SqlValue::Text(account_id.to_string()), false)?;
             bind_into(&mut args, &SqlValue::Text(hash.to_string()), false)?;
             bind_into(&mut args, &SqlValue::Int(techmarket_domain::now_millis()), true)?;
-            UPSERT_PASSWORD.to_string()
+            query::UPSERT_PASSWORD.to_string()
         }
         Step::Events(events) => {
             for e in *events {
@@ -462,68 +462,21 @@ fn missing_account(account_id: Uuid, e: sqlx::Error) -> StoreError {
 //
 // Written exactly as in the PostgreSQL backend: both dialects accept this SQL.
 
-/// An account's password: one row per account, replaced by a new one.
-const UPSERT_PASSWORD: &str = "INSERT INTO credentials (account_id, hash, updated_at) VALUES ($1, $2, $3) \
-     ON CONFLICT (account_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at";
-
-/// The columns of `secrets`, in the order [`secret_from_row`] reads them.
-const SECRET_COLUMNS: &str =
-    "id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
-
-/// Revokes a live secret by hash and kind, in one statement so that of two concurrent callers
-/// one gets it: bind hash, kind, now.
-const CONSUME_SECRET: &str = "UPDATE secrets SET revoked_at = $3 \
-     WHERE hash = $1 AND kind = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) \
-     RETURNING id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address";
-
-/// Counts a failed sign-in and returns `locked_until`, in one statement: bind key, now, window,
-/// limit, lock. A window that started `window` ms ago or earlier starts again at this failure.
-const THROTTLE_FAILURE: &str = "INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) \
-     VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE NULL END) \
-     ON CONFLICT (key) DO UPDATE SET \
-     failures = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
-     window_start = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN $2 ELSE sign_in_throttle.window_start END, \
-     locked_until = CASE \
-         WHEN (CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END) >= $4 \
-         THEN $2 + $5 ELSE sign_in_throttle.locked_until END \
-     RETURNING locked_until";
-
-/// `UPDATE secrets … kind IN (…)` for [`Store::revoke_secrets_of`]: bind now, the account,
-/// the kinds, then `keep` if there is one.
-fn render_revoke_secrets_of(kinds: usize, keep: bool) -> String {
-    let ps: Vec<String> = (0..kinds).map(|i| format!("${}", i + 3)).collect();
-    let mut sql = format!(
-        "UPDATE secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > $1) AND kind IN ({})",
-        ps.join(", ")
-    );
-    if keep {
-        sql.push_str(&format!(" AND hash <> ${}", kinds + 3));
-    }
-    sql
-}
-
 fn secret_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Secret> {
-    let corrupt = |m: String| StoreError::Database(format!("stored secret is corrupt: {m}"));
-    let uuid = |i: usize| -> StoreResult<Uuid> {
-        let s: String = row.try_get(i).map_err(db_err)?;
-        Uuid::parse_str(&s).map_err(|e| corrupt(e.to_string()))
-    };
-    let kind: String = row.try_get(1).map_err(db_err)?;
-    Ok(Secret {
-        id: uuid(0)?,
-        kind: SecretKind::parse(&kind).ok_or_else(|| corrupt(format!("unknown kind {kind}")))?,
-        hash: row.try_get(2).map_err(db_err)?,
-        account_id: uuid(3)?,
-        label: row.try_get(4).map_err(db_err)?,
-        hint: row.try_get(5).map_err(db_err)?,
-        csrf: row.try_get(6).map_err(db_err)?,
-        created_at: row.try_get(7).map_err(db_err)?,
-        last_used_at: row.try_get(8).map_err(db_err)?,
-        expires_at: row.try_get(9).map_err(db_err)?,
-        revoked_at: row.try_get(10).map_err(db_err)?,
-        address: row.try_get(11).map_err(db_err)?,
-    })
+    let text = |i: usize| -> StoreResult<String> { row.try_get(i).map_err(db_err) };
+    let opt = |i: usize| -> StoreResult<Option<String>> { row.try_get(i).map_err(db_err) };
+    let num = |i: usize| -> StoreResult<Option<i64>> { row.try_get(i).map_err(db_err) };
+    query::secret_from_columns(
+        &text(0)?,
+        &text(1)?,
+        text(2)?,
+        &text(3)?,
+        opt(4)?,
+        opt(5)?,
+        opt(6)?,
+        [num(7)?, num(8)?, num(9)?, num(10)?],
+        opt(11)?,
+    )
 }
 
 #[async_trait]
@@ -664,7 +617,7 @@ impl Store for SqliteStore {
     }
 
     async fn password_hash(&self, account_id: Uuid) -> StoreResult<Option<String>> {
-        sqlx::query_scalar("SELECT hash FROM credentials WHERE account_id = $1")
+        sqlx::query_scalar(query::SELECT_PASSWORD)
             .bind(account_id.to_string())
             .fetch_optional(&self.readers)
             .await
@@ -672,10 +625,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_secret(&self, s: &Secret) -> StoreResult<()> {
-        let sql = format!(
-            "INSERT INTO secrets ({SECRET_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        );
-        let q = sqlx::query(AssertSqlSafe(sql))
+        let q = sqlx::query(query::INSERT_SECRET)
             .bind(s.id.to_string())
             .bind(s.kind.code())
             .bind(&s.hash)
@@ -707,8 +657,7 @@ impl Store for SqliteStore {
     }
 
     async fn secret_by_hash(&self, hash: &str) -> StoreResult<Option<Secret>> {
-        let sql = format!("SELECT {SECRET_COLUMNS} FROM secrets WHERE hash = $1");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(query::SELECT_SECRET_BY_HASH)
             .bind(hash)
             .fetch_optional(&self.readers)
             .await
@@ -717,11 +666,7 @@ impl Store for SqliteStore {
     }
 
     async fn secrets_of(&self, account_id: Uuid, kind: SecretKind) -> StoreResult<Vec<Secret>> {
-        let sql = format!(
-            "SELECT {SECRET_COLUMNS} FROM secrets WHERE account_id = $1 AND kind = $2 \
-             ORDER BY created_at DESC, id DESC"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(query::SELECT_SECRETS_OF)
             .bind(account_id.to_string())
             .bind(kind.code())
             .fetch_all(&self.readers)
@@ -731,20 +676,17 @@ impl Store for SqliteStore {
     }
 
     async fn touch_secret(&self, hash: &str, now: Millis) -> StoreResult<()> {
-        let q = sqlx::query("UPDATE secrets SET last_used_at = $2 WHERE hash = $1 AND last_used_at < $2")
-            .bind(hash)
-            .bind(now);
+        let q = sqlx::query(query::TOUCH_SECRET).bind(hash).bind(now);
         let mut w = self.writer.lock().await;
         q.execute(&mut *w).await.map_err(db_err)?;
         Ok(())
     }
 
     async fn revoke_secret(&self, account_id: Uuid, id: Uuid, now: Millis) -> StoreResult<bool> {
-        let q =
-            sqlx::query("UPDATE secrets SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL")
-                .bind(id.to_string())
-                .bind(account_id.to_string())
-                .bind(now);
+        let q = sqlx::query(query::REVOKE_SECRET)
+            .bind(id.to_string())
+            .bind(account_id.to_string())
+            .bind(now);
         let mut w = self.writer.lock().await;
         let done = q.execute(&mut *w).await.map_err(db_err)?;
         Ok(done.rows_affected() > 0)
@@ -760,9 +702,12 @@ impl Store for SqliteStore {
         if kinds.is_empty() {
             return Ok(0);
         }
-        let mut q = sqlx::query(AssertSqlSafe(render_revoke_secrets_of(kinds.len(), keep.is_some())))
-            .bind(now)
-            .bind(account_id.to_string());
+        let mut q = sqlx::query(AssertSqlSafe(query::render_revoke_secrets_of(
+            kinds.len(),
+            keep.is_some(),
+        )))
+        .bind(now)
+        .bind(account_id.to_string());
         for k in kinds {
             q = q.bind(k.code());
         }
@@ -775,14 +720,17 @@ impl Store for SqliteStore {
     }
 
     async fn consume_secret(&self, hash: &str, kind: SecretKind, now: Millis) -> StoreResult<Option<Secret>> {
-        let q = sqlx::query(CONSUME_SECRET).bind(hash).bind(kind.code()).bind(now);
+        let q = sqlx::query(query::CONSUME_SECRET)
+            .bind(hash)
+            .bind(kind.code())
+            .bind(now);
         let mut w = self.writer.lock().await;
         let row = q.fetch_optional(&mut *w).await.map_err(db_err)?;
         row.as_ref().map(secret_from_row).transpose()
     }
 
     async fn throttle_locked_until(&self, key: &str, now: Millis) -> StoreResult<Option<Millis>> {
-        sqlx::query_scalar("SELECT locked_until FROM sign_in_throttle WHERE key = $1 AND locked_until > $2")
+        sqlx::query_scalar(query::SELECT_THROTTLE)
             .bind(key)
             .bind(now)
             .fetch_optional(&self.readers)
@@ -798,7 +746,7 @@ impl Store for SqliteStore {
         limit: i64,
         lock: Millis,
     ) -> StoreResult<Option<Millis>> {
-        let q = sqlx::query_scalar::<_, Option<Millis>>(THROTTLE_FAILURE)
+        let q = sqlx::query_scalar::<_, Option<Millis>>(query::THROTTLE_FAILURE)
             .bind(key)
             .bind(now)
             .bind(window)
@@ -810,7 +758,7 @@ impl Store for SqliteStore {
     }
 
     async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
-        let q = sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1").bind(key);
+        let q = sqlx::query(query::CLEAR_THROTTLE).bind(key);
         let mut w = self.writer.lock().await;
         q.execute(&mut *w).await.map_err(db_err)?;
         Ok(())

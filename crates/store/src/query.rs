@@ -476,6 +476,122 @@ pub fn event_from_row(
     })
 }
 
+// ---- signing in ---------------------------------------------------------------------------
+//
+// The SQL of the sign-in tables, once for both backends: both dialects accept it as written.
+
+/// The columns of `secrets`, in the order a backend reads a [`crate::Secret`] back.
+macro_rules! secret_columns {
+    () => {
+        "id, kind, hash, account_id, label, hint, csrf, created_at, last_used_at, expires_at, revoked_at, address"
+    };
+}
+
+/// An account's password hash: bind the account id.
+pub const SELECT_PASSWORD: &str = "SELECT hash FROM credentials WHERE account_id = $1";
+
+/// An account's password: one row per account, replaced by a new one. Bind account id, hash, now.
+pub const UPSERT_PASSWORD: &str = "INSERT INTO credentials (account_id, hash, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (account_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at";
+
+/// Bind the columns of [`secret_columns!`] in order.
+pub const INSERT_SECRET: &str = concat!(
+    "INSERT INTO secrets (",
+    secret_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+);
+
+/// Bind the hash.
+pub const SELECT_SECRET_BY_HASH: &str = concat!("SELECT ", secret_columns!(), " FROM secrets WHERE hash = $1");
+
+/// Newest first: bind the account id and the kind's code.
+pub const SELECT_SECRETS_OF: &str = concat!(
+    "SELECT ",
+    secret_columns!(),
+    " FROM secrets WHERE account_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC"
+);
+
+/// Never moves `last_used_at` backwards: bind hash, now.
+pub const TOUCH_SECRET: &str = "UPDATE secrets SET last_used_at = $2 WHERE hash = $1 AND last_used_at < $2";
+
+/// Bind id, account id, now.
+pub const REVOKE_SECRET: &str =
+    "UPDATE secrets SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL";
+
+/// Revokes a live secret by hash and kind, in one statement so that of two concurrent callers
+/// one gets it: bind hash, kind, now.
+pub const CONSUME_SECRET: &str = concat!(
+    "UPDATE secrets SET revoked_at = $3 \
+     WHERE hash = $1 AND kind = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3) RETURNING ",
+    secret_columns!()
+);
+
+/// `UPDATE secrets … kind IN (…)` for [`crate::Store::revoke_secrets_of`]: bind now, the
+/// account, the kinds, then `keep` if there is one.
+pub fn render_revoke_secrets_of(kinds: usize, keep: bool) -> String {
+    let ps: Vec<String> = (0..kinds).map(|i| format!("${}", i + 3)).collect();
+    let mut sql = format!(
+        "UPDATE secrets SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $1) AND kind IN ({})",
+        ps.join(", ")
+    );
+    if keep {
+        sql.push_str(&format!(" AND hash <> ${}", kinds + 3));
+    }
+    sql
+}
+
+/// Bind key, now.
+pub const SELECT_THROTTLE: &str = "SELECT locked_until FROM sign_in_throttle WHERE key = $1 AND locked_until > $2";
+
+/// Counts a failed sign-in and returns `locked_until`, in one statement: bind key, now, window,
+/// limit, lock. A window that started `window` ms ago or earlier starts again at this failure.
+/// `ON CONFLICT DO UPDATE` locks the row, so concurrent failures on several servers each count.
+pub const THROTTLE_FAILURE: &str = "INSERT INTO sign_in_throttle (key, failures, window_start, locked_until) \
+     VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $5 ELSE NULL END) \
+     ON CONFLICT (key) DO UPDATE SET \
+     failures = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
+     window_start = CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN $2 ELSE sign_in_throttle.window_start END, \
+     locked_until = CASE \
+         WHEN (CASE WHEN sign_in_throttle.window_start + $3 <= $2 THEN 1 ELSE sign_in_throttle.failures + 1 END) >= $4 \
+         THEN $2 + $5 ELSE sign_in_throttle.locked_until END \
+     RETURNING locked_until";
+
+/// Bind key.
+pub const CLEAR_THROTTLE: &str = "DELETE FROM sign_in_throttle WHERE key = $1";
+
+/// A secret from its row's columns as strings and numbers (see [`secret_columns!`]).
+#[allow(clippy::too_many_arguments)]
+pub fn secret_from_columns(
+    id: &str,
+    kind: &str,
+    hash: String,
+    account_id: &str,
+    label: Option<String>,
+    hint: Option<String>,
+    csrf: Option<String>,
+    times: [Option<i64>; 4],
+    address: Option<String>,
+) -> StoreResult<crate::Secret> {
+    let corrupt = |m: String| StoreError::Database(format!("stored secret is corrupt: {m}"));
+    let uuid = |s: &str| uuid::Uuid::parse_str(s).map_err(|e| corrupt(e.to_string()));
+    let [created_at, last_used_at, expires_at, revoked_at] = times;
+    Ok(crate::Secret {
+        id: uuid(id)?,
+        kind: crate::SecretKind::parse(kind).ok_or_else(|| corrupt(format!("unknown kind {kind}")))?,
+        hash,
+        account_id: uuid(account_id)?,
+        label,
+        hint,
+        csrf,
+        created_at: created_at.ok_or_else(|| corrupt("created_at is null".into()))?,
+        last_used_at: last_used_at.ok_or_else(|| corrupt("last_used_at is null".into()))?,
+        expires_at,
+        revoked_at,
+        address,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
