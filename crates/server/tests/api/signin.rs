@@ -263,6 +263,13 @@ async fn a_member_submits_an_operator_of_its_region_reviews_and_the_public_sees_
     // Published: the public sees it, contacts masked.
     let public = s.get_as(None, &path).await.ok(200);
     assert_eq!(public["contact"]["phone"], "138****5678");
+    assert_eq!(public["allowed_actions"], json!([]), "a visitor has no buttons");
+    let mine = s.get_as(m, &path).await.ok(200);
+    assert_eq!(
+        mine["allowed_actions"],
+        json!(["withdraw"]),
+        "listing is the operator's"
+    );
     assert_eq!(s.get_as(None, "/api/v1/achievements").await.ok(200)["total"], 1);
 
     // Withdrawn: gone from public lists, still in the audit trail.

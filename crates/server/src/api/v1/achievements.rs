@@ -112,7 +112,7 @@ pub struct AchievementView {
     pub status: String,
     /// Why it was rejected or withdrawn.
     pub status_reason: Option<String>,
-    /// The actions its status allows (for `POST …/transitions`).
+    /// The actions its status allows and the caller may take (for `POST …/transitions`).
     #[schema(example = json!(["submit", "withdraw"]))]
     pub allowed_actions: Vec<String>,
     /// Milliseconds since the Unix epoch.
@@ -228,7 +228,7 @@ impl Resource for Achievement {
             version: self.version,
             status: self.status.code().to_string(),
             status_reason: self.status_reason.clone(),
-            allowed_actions: allowed(self).into_iter().map(str::to_string).collect(),
+            allowed_actions: allowed(self, ctx).into_iter().map(str::to_string).collect(),
             created_at: self.created_at,
             updated_at: self.updated_at,
             published_at: self.published_at,

@@ -80,7 +80,7 @@ pub struct ExpertView {
     /// `active` | `inactive`
     #[schema(example = "active")]
     pub status: String,
-    /// The actions its status allows (for `POST …/transitions`).
+    /// The actions its status allows and the caller may take (for `POST …/transitions`).
     #[schema(example = json!(["deactivate"]))]
     pub allowed_actions: Vec<String>,
     /// Milliseconds since the Unix epoch.
@@ -165,7 +165,7 @@ impl Resource for Expert {
             external_id: self.external_id.clone(),
             version: self.version,
             status: self.status.code().to_string(),
-            allowed_actions: allowed(self).into_iter().map(str::to_string).collect(),
+            allowed_actions: allowed(self, ctx).into_iter().map(str::to_string).collect(),
             created_at: self.created_at,
             updated_at: self.updated_at,
             name: f.name.clone(),

@@ -203,11 +203,14 @@ pub struct PartyView {
     pub organization_id: Option<Uuid>,
 }
 
-/// The codes of the actions the record's status allows.
-pub fn allowed<R: Lifecycle>(r: &R) -> Vec<&'static str> {
+/// The codes of the actions the record's status allows and the caller may take: the buttons a
+/// user interface shows.
+pub fn allowed<R: Resource>(r: &R, ctx: &ViewContext) -> Vec<&'static str> {
+    let scope = r.scope();
     allowed_actions::<R::Action>(r.status())
         .into_iter()
         .map(|a| a.code())
+        .filter(|code| may(&ctx.caller.subject, action_verb(R::KIND, code), &scope))
         .collect()
 }
 
