@@ -20,7 +20,7 @@ use techmarket_domain::standards::{RegionCode, RegionTable};
 use techmarket_domain::{Contact, OrganizationId, Role, Subject, ValidationErrors};
 use techmarket_interchange::records::{ContactRecord, PartyRecord};
 use techmarket_interchange::validate;
-use techmarket_store::market::{Editable, Lifecycle};
+use techmarket_store::market::Editable;
 use techmarket_store::{Condition, Event, ListQuery, Order, StoreError};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
