@@ -1,0 +1,431 @@
+//! Queries built programmatically from tokens (never tantivy's query parser on user text),
+//! filters, sorting, pagination and snippets.
+
+use crate::lexicon::Analyzer;
+use crate::schema::{self, Fields};
+use serde::{Deserialize, Serialize};
+use std::ops::Bound;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use techmarket_domain::standards::{Industry, RegionCode};
+use techmarket_domain::{AchievementStatus, HolderType, Status, TransferMode};
+
+/// Characters of query text considered; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Query words considered.
+pub const MAX_QUERY_WORDS: usize = 32;
+/// The largest page.
+pub const MAX_LIMIT: usize = 100;
+/// Length of a summary snippet.
+pub const SNIPPET_CHARS: usize = 160;
+
+/// Field weights: title > keywords > summary > details.
+const WEIGHTS: [(Weighted, f32); 4] = [
+    (Weighted::Title, 4.0),
+    (Weighted::Keywords, 2.5),
+    (Weighted::Summary, 1.0),
+    (Weighted::Details, 0.7),
+];
+
+#[derive(Clone, Copy)]
+enum Weighted {
+    Title,
+    Keywords,
+    Summary,
+    Details,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first (by date when there is no text).
+    #[default]
+    Relevance,
+    Newest,
+    PriceAsc,
+    PriceDesc,
+}
+
+/// Filters: values within one dimension are alternatives; dimensions all apply.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Filters {
+    /// A province covers its prefectures and counties.
+    #[serde(default)]
+    pub regions: Vec<RegionCode>,
+    /// A section covers its divisions.
+    #[serde(default)]
+    pub industries: Vec<Industry>,
+    pub trl_min: Option<u8>,
+    pub trl_max: Option<u8>,
+    /// Yuan, inclusive.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    /// With a price range, also records with 面议.
+    #[serde(default)]
+    pub include_negotiable: bool,
+    #[serde(default)]
+    pub modes: Vec<TransferMode>,
+    #[serde(default)]
+    pub holder_types: Vec<HolderType>,
+    /// Empty = every status; visitors pass only the public ones.
+    #[serde(default)]
+    pub statuses: Vec<AchievementStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Query {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub filters: Filters,
+    #[serde(default)]
+    pub sort: Sort,
+    #[serde(default)]
+    pub offset: usize,
+    /// Clamped to [`MAX_LIMIT`].
+    pub limit: usize,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            text: String::new(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 20,
+        }
+    }
+}
+
+impl Query {
+    pub fn text(text: impl Into<String>) -> Query {
+        Query {
+            text: text.into(),
+            ..Query::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+    pub title: String,
+    /// HTML-escaped, matches in `<mark>`.
+    pub title_html: String,
+    /// HTML-escaped, matches in `<mark>`.
+    pub summary_html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// Region code (`220000`), industry code, TRL, mode or holder-type code.
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts over the filtered result set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Provinces, plus the children of each filtered region.
+    pub region: Vec<FacetCount>,
+    /// Sections.
+    pub industry: Vec<FacetCount>,
+    pub trl: Vec<FacetCount>,
+    pub mode: Vec<FacetCount>,
+    pub holder_type: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub total: usize,
+    pub items: Vec<Hit>,
+    pub facets: Facets,
+}
+
+const STOPWORDS: &[&str] = &[
+    "的", "了", "和", "与", "及", "或", "是", "在", "有", "我", "我们", "你", "他", "她", "它", "这", "那", "怎么",
+    "怎样", "如何", "什么", "哪些", "吗", "呢", "吧", "啊", "把", "被", "对", "也", "都", "就", "想", "要", "需要",
+    "一个", "the", "a", "an", "of", "and", "or", "for", "to", "in", "on", "with",
+];
+
+fn word_query(f: &Fields, word: &str) -> Box<dyn TQuery> {
+    let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for (w, boost) in WEIGHTS {
+        let field: Field = match w {
+            Weighted::Title => f.title,
+            Weighted::Keywords => f.keywords,
+            Weighted::Summary => f.summary,
+            Weighted::Details => f.details,
+        };
+        let term: Box<dyn TQuery> = Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::WithFreqs,
+        ));
+        let q: Box<dyn TQuery> = if Analyzer::is_cjk_word(word) && word.chars().count() > 1 {
+            // The word may be segmented differently in the text: its characters in a row match too.
+            let chars = Analyzer::unigrams(word);
+            let terms: Vec<Term> = chars.iter().map(|c| Term::from_field_text(field, c)).collect();
+            let phrase: Box<dyn TQuery> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), 0.5));
+            Box::new(BooleanQuery::new(vec![(Occur::Should, term), (Occur::Should, phrase)]))
+        } else {
+            term
+        };
+        per_field.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+    }
+    Box::new(BooleanQuery::new(per_field))
+}
+
+/// The scoring part of a search, or `None` when the text has no words.
+pub fn text_query(analyzer: &Analyzer, f: &Fields, text: &str) -> Option<Box<dyn TQuery>> {
+    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    let mut words = analyzer.query_words(&text);
+    words.dedup();
+    let kept: Vec<String> = words
+        .iter()
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .cloned()
+        .collect();
+    let words = if kept.is_empty() { words } else { kept };
+    let mut seen = Vec::new();
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for w in words.into_iter().take(MAX_QUERY_WORDS) {
+        if seen.contains(&w) {
+            continue;
+        }
+        seen.push(w.clone());
+        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Should, word_query(f, &w))];
+        for s in analyzer.synonyms(&w) {
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(word_query(f, s), 0.8))));
+        }
+        clauses.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+    }
+    if clauses.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+fn any_of(queries: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn facet_term(field: Field, facet: &tantivy::schema::Facet) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(Term::from_facet(field, facet), IndexRecordOption::Basic))
+}
+
+fn string_term(field: Field, value: &str) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// The text query (scoring) with the filters (not scoring).
+pub fn with_filters(f: &Fields, text: Option<Box<dyn TQuery>>, x: &Filters) -> Box<dyn TQuery> {
+    let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    match text {
+        Some(t) => must.push((Occur::Must, t)),
+        None => must.push((Occur::Must, Box::new(AllQuery))),
+    }
+    let mut filter = |q: Box<dyn TQuery>| must.push((Occur::Must, Box::new(BoostQuery::new(q, 0.0))));
+    if !x.regions.is_empty() {
+        filter(any_of(
+            x.regions
+                .iter()
+                .map(|r| string_term(f.region_terms, &schema::region_term(r)))
+                .collect(),
+        ));
+    }
+    if !x.industries.is_empty() {
+        filter(any_of(
+            x.industries
+                .iter()
+                .map(|i| string_term(f.industry_terms, &i.code()))
+                .collect(),
+        ));
+    }
+    if x.trl_min.is_some() || x.trl_max.is_some() {
+        let lo = Term::from_field_u64(f.trl, u64::from(x.trl_min.unwrap_or(0)));
+        let hi = Term::from_field_u64(f.trl, u64::from(x.trl_max.unwrap_or(u8::MAX)));
+        filter(Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi))));
+    }
+    if x.price_min.is_some() || x.price_max.is_some() {
+        let lo = Term::from_field_i64(f.price, x.price_min.unwrap_or(i64::MIN));
+        let hi = Term::from_field_i64(f.price, x.price_max.unwrap_or(i64::MAX));
+        let range: Box<dyn TQuery> = Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi)));
+        if x.include_negotiable {
+            let neg: Box<dyn TQuery> = Box::new(TermQuery::new(
+                Term::from_field_text(f.price_kind, schema::NEGOTIABLE),
+                IndexRecordOption::Basic,
+            ));
+            filter(any_of(vec![range, neg]));
+        } else {
+            filter(range);
+        }
+    }
+    if !x.modes.is_empty() {
+        filter(any_of(
+            x.modes
+                .iter()
+                .map(|m| facet_term(f.mode, &schema::mode_facet(*m)))
+                .collect(),
+        ));
+    }
+    if !x.holder_types.is_empty() {
+        filter(any_of(
+            x.holder_types
+                .iter()
+                .map(|h| facet_term(f.holder_type, &schema::leaf_facet(h.code())))
+                .collect(),
+        ));
+    }
+    if !x.statuses.is_empty() {
+        filter(any_of(
+            x.statuses
+                .iter()
+                .map(|s| -> Box<dyn TQuery> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.status, s.code()),
+                        IndexRecordOption::Basic,
+                    ))
+                })
+                .collect(),
+        ));
+    }
+    Box::new(BooleanQuery::new(must))
+}
+
+/// One matching document with what sorting needs.
+#[derive(Debug, Clone, Copy)]
+pub struct HitKey {
+    pub addr: DocAddress,
+    pub score: Score,
+    pub date: i64,
+    pub price: Option<i64>,
+    pub id: u128,
+}
+
+/// Collects every match with its sort keys (read from fast fields).
+pub struct HitCollector {
+    pub scoring: bool,
+}
+
+pub struct HitSegmentCollector {
+    segment: SegmentOrdinal,
+    scoring: bool,
+    date: Column<i64>,
+    price: Column<i64>,
+    id_hi: Column<u64>,
+    id_lo: Column<u64>,
+    hits: Vec<HitKey>,
+}
+
+impl Collector for HitCollector {
+    type Fruit = Vec<HitKey>;
+    type Child = HitSegmentCollector;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<HitSegmentCollector> {
+        let ff = reader.fast_fields();
+        Ok(HitSegmentCollector {
+            segment,
+            scoring: self.scoring,
+            date: ff.i64(schema::DATE)?,
+            price: ff.i64(schema::PRICE)?,
+            id_hi: ff.u64(schema::ID_HI)?,
+            id_lo: ff.u64(schema::ID_LO)?,
+            hits: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scoring
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<HitKey>>) -> tantivy::Result<Vec<HitKey>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for HitSegmentCollector {
+    type Fruit = Vec<HitKey>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let hi = u128::from(self.id_hi.first(doc).unwrap_or(0));
+        let lo = u128::from(self.id_lo.first(doc).unwrap_or(0));
+        self.hits.push(HitKey {
+            addr: DocAddress::new(self.segment, doc),
+            score: if self.scoring { score } else { 0.0 },
+            date: self.date.first(doc).unwrap_or(0),
+            price: self.price.first(doc),
+            id: (hi << 64) | lo,
+        });
+    }
+
+    fn harvest(self) -> Vec<HitKey> {
+        self.hits
+    }
+}
+
+/// Sorts by the requested order; ties are broken by date (newest first) and then by id, so
+/// pages are stable. Records with 面议 come after priced ones in either price order.
+pub fn sort_hits(hits: &mut [HitKey], sort: Sort) {
+    use std::cmp::Ordering;
+    let by_date_id = |a: &HitKey, b: &HitKey| b.date.cmp(&a.date).then(a.id.cmp(&b.id));
+    let by_price = |a: &HitKey, b: &HitKey, asc: bool| -> Ordering {
+        match (a.price, b.price) {
+            (Some(x), Some(y)) => {
+                if asc {
+                    x.cmp(&y)
+                } else {
+                    y.cmp(&x)
+                }
+            }
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    };
+    match sort {
+        Sort::Relevance => hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| by_date_id(a, b))),
+        Sort::Newest => hits.sort_by(by_date_id),
+        Sort::PriceAsc => hits.sort_by(|a, b| by_price(a, b, true).then_with(|| by_date_id(a, b))),
+        Sort::PriceDesc => hits.sort_by(|a, b| by_price(a, b, false).then_with(|| by_date_id(a, b))),
+    }
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The highlighted fragment, or the escaped beginning of the text when nothing matched.
+pub fn highlight(generator: Option<&SnippetGenerator>, text: &str, max_chars: usize) -> String {
+    if let Some(g) = generator {
+        let mut s = g.snippet(text);
+        if !s.is_empty() && !s.highlighted().is_empty() {
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            return s.to_html();
+        }
+    }
+    let head: String = text.chars().take(max_chars).collect();
+    escape_html(&head)
+}
