@@ -659,3 +659,28 @@ proptest! {
         index().search(&Query::text(t)).unwrap();
     }
 }
+
+#[test]
+fn a_region_filter_counts_its_children() {
+    let r = index()
+        .search(&filtered(Filters {
+            regions: vec![RegionCode::parse("220000").unwrap()],
+            ..Filters::default()
+        }))
+        .unwrap();
+    let province = r.facets.region.iter().find(|c| c.value == "220000").unwrap();
+    assert_eq!(province.count, r.total as u64);
+    let changchun = r.facets.region.iter().find(|c| c.value == "220100").unwrap();
+    assert_eq!(
+        changchun.count,
+        RECS.iter().filter(|x| x.region.starts_with("2201")).count() as u64
+    );
+    let children: u64 = r
+        .facets
+        .region
+        .iter()
+        .filter(|c| c.value != "220000")
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(children, r.total as u64);
+}
