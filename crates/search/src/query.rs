@@ -87,7 +87,12 @@ pub struct Query {
     #[serde(default)]
     pub offset: usize,
     /// Clamped to [`MAX_LIMIT`].
+    #[serde(default = "default_limit")]
     pub limit: usize,
+}
+
+fn default_limit() -> usize {
+    20
 }
 
 impl Default for Query {
@@ -97,7 +102,7 @@ impl Default for Query {
             filters: Filters::default(),
             sort: Sort::Relevance,
             offset: 0,
-            limit: 20,
+            limit: default_limit(),
         }
     }
 }

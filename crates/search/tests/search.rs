@@ -684,3 +684,10 @@ fn a_region_filter_counts_its_children() {
         .sum();
     assert_eq!(children, r.total as u64);
 }
+
+#[test]
+fn a_query_deserializes_with_defaults() {
+    let q: Query = serde_json::from_str(r#"{"text": "树脂", "filters": {"trl_min": 6}}"#).unwrap();
+    assert_eq!(q.limit, 20);
+    assert!(ids(&q).contains(&id(7)));
+}
