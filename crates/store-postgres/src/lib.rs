@@ -293,7 +293,7 @@ fn missing_account(account_id: Uuid, e: sqlx::Error) -> StoreError {
 
 // ---- signing in ----------------------------------------------------------------------------
 //
-// Written exactly as in the SQLite backend: both dialects accept this SQL.
+// The SQL is written once, in `techmarket_store::query`; here only this driver's reading of rows.
 
 fn secret_from_row(row: &sqlx::postgres::PgRow) -> StoreResult<Secret> {
     let text = |i: usize| -> StoreResult<String> { row.try_get(i).map_err(db_err) };
