@@ -35,6 +35,9 @@ pub enum Command {
     Migrate(commands::migrate::Args),
     /// Measure import and demo speed / 性能基准
     Bench(commands::bench::Args),
+    /// Measure ranking quality on a judged set / 匹配效果评测
+    #[command(subcommand)]
+    Eval(commands::eval::What),
     /// Administrators / 管理员账号
     Admin(commands::accounts::AdminArgs),
     /// User accounts: list, create, disable, enable, reset / 用户账号
@@ -67,6 +70,7 @@ pub fn run() -> ExitCode {
             Command::Export(a) => commands::export::run(&cfg, a).await,
             Command::Migrate(a) => commands::migrate::run(&cfg, a).await,
             Command::Bench(a) => commands::bench::run(&cfg, a).await,
+            Command::Eval(w) => commands::eval::run(&cfg, commands::eval::Args { what: w }).await,
             Command::Admin(a) => commands::accounts::run_admin(&cfg, a).await,
             Command::User(a) => commands::accounts::run_user(&cfg, a).await,
         }

@@ -1,26 +1,35 @@
 //! techmarket's search engine: tantivy with jieba (search mode plus CJK unigrams), a domain
 //! lexicon and synonyms, one writer, a reader reloaded after each commit. No HTTP, no SQL.
 //!
-//! The first kind indexed is the achievement ([`SearchIndex`]); demands, experts and
-//! organizations follow the same pattern (a schema module, `upsert`, filters and facets).
+//! One index holds achievements, demands, experts and organizations ([`Kind`]); only what a
+//! visitor may see is indexed ([`Searchable::is_public`]). Each commit records the position
+//! in the event log it reflects ([`SearchIndex::applied_seq`]), so a server catches up from
+//! there after a restart, and [`matching`] ranks across kinds with reasons.
 
+mod docs;
+pub mod follow;
 pub mod lexicon;
+pub mod matching;
+pub mod metrics;
 mod query;
 mod schema;
 
+pub use docs::{Facts, Kind, Searchable};
+pub use follow::{FollowError, Follower};
 pub use lexicon::{Analyzer, Lexicon};
-pub use query::{FacetCount, Facets, Filters, Hit, Query, Results, Sort};
+pub use query::{FacetCount, Facets, Filters, Hit, MAX_LIMIT, MAX_OFFSET, Query, Results, Sort};
 
 use query::HitCollector;
 use schema::Fields;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::FacetCollector;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{Facet, TantivyDocument, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
-use techmarket_domain::{Achievement, AchievementId};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
+use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -39,13 +48,25 @@ pub type Result<T> = std::result::Result<T, SearchError>;
 /// Memory budget of the single writer.
 const WRITER_HEAP: usize = 50_000_000;
 
-/// The achievement index: one writer, one reader.
+/// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
+pub const INDEX_VERSION: u32 = 2;
+
+/// What each commit records.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct Payload {
+    version: u32,
+    /// The last event of the log the index reflects.
+    seq: i64,
+}
+
+/// The index: one writer, one reader.
 pub struct SearchIndex {
     index_schema: tantivy::schema::Schema,
     fields: Fields,
     analyzer: Analyzer,
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
+    index: Index,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -55,17 +76,35 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 impl SearchIndex {
-    /// An index in memory (tests).
+    /// An index in memory (tests, evaluation).
     pub fn in_ram(lexicon: &Lexicon) -> Result<SearchIndex> {
         let (schema, _) = schema::build();
         Self::from_index(Index::create_in_ram(schema), lexicon)
     }
 
-    /// Opens the index in `dir`, creating the directory and the index when missing.
+    /// Opens the index in `dir`, creating the directory and the index when missing. An index
+    /// written by another version of the schema is derived state: it is wiped and recreated
+    /// empty ([`applied_seq`](Self::applied_seq) is then 0, so the caller rebuilds it).
     pub fn open_or_create(dir: impl AsRef<Path>, lexicon: &Lexicon) -> Result<SearchIndex> {
-        std::fs::create_dir_all(dir.as_ref())?;
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
         let (schema, _) = schema::build();
-        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        let opened = Index::open_or_create(MmapDirectory::open(dir)?, schema.clone());
+        let index = match opened {
+            Ok(index) if read_payload(&index).is_some_and(|p| p.version == INDEX_VERSION) => index,
+            Ok(index)
+                if index
+                    .load_metas()
+                    .map(|m| m.payload.is_none() && m.segments.is_empty())
+                    .unwrap_or(false) =>
+            {
+                index
+            }
+            _ => {
+                wipe(dir)?;
+                Index::create(MmapDirectory::open(dir)?, schema, Default::default())?
+            }
+        };
         Self::from_index(index, lexicon)
     }
 
@@ -81,6 +120,7 @@ impl SearchIndex {
             analyzer,
             writer: Mutex::new(writer),
             reader,
+            index,
         })
     }
 
@@ -88,34 +128,74 @@ impl SearchIndex {
         &self.analyzer
     }
 
-    /// Adds or replaces the achievement (by id). Visible after [`commit`](Self::commit).
-    pub fn upsert(&self, a: &Achievement) -> Result<()> {
-        let doc = schema::achievement_doc(&self.fields, a);
+    /// The last event of the log the committed index reflects (0 for a new index).
+    pub fn applied_seq(&self) -> i64 {
+        read_payload(&self.index).map(|p| p.seq).unwrap_or(0)
+    }
+
+    /// Adds or replaces the record (by id), or removes it when it is not public. Visible
+    /// after [`commit`](Self::commit).
+    pub fn upsert<R: Searchable>(&self, r: &R) -> Result<()> {
         let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        w.delete_term(Term::from_field_text(self.fields.id, &a.id.to_string()));
-        w.add_document(doc)?;
+        w.delete_term(Term::from_field_text(self.fields.id, &r.uuid().to_string()));
+        if r.is_public() {
+            w.add_document(docs::to_tantivy(&self.fields, r))?;
+        }
         Ok(())
     }
 
-    /// Removes the achievement. Visible after [`commit`](Self::commit).
-    pub fn delete(&self, id: AchievementId) -> Result<()> {
+    /// Removes the record, whatever its kind. Visible after [`commit`](Self::commit).
+    pub fn delete(&self, id: impl Into<Uuid>) -> Result<()> {
         let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        w.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+        w.delete_term(Term::from_field_text(self.fields.id, &id.into().to_string()));
         Ok(())
     }
 
-    /// Commits pending changes and reloads the reader.
+    /// Removes every record (a rebuild). Visible after [`commit`](Self::commit).
+    pub fn clear(&self) -> Result<()> {
+        let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        w.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commits pending changes and reloads the reader; the applied position is kept.
     pub fn commit(&self) -> Result<()> {
+        self.commit_at(self.applied_seq())
+    }
+
+    /// Commits pending changes as reflecting the event log up to `seq`, atomically with them.
+    pub fn commit_at(&self, seq: i64) -> Result<()> {
         let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        w.commit()?;
+        let payload = serde_json::to_string(&Payload {
+            version: INDEX_VERSION,
+            seq,
+        })
+        .unwrap_or_default();
+        let mut prepared = w.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
         drop(w);
         self.reader.reload()?;
         Ok(())
     }
 
-    /// Number of documents visible to searches.
+    /// Number of documents visible to searches (every kind).
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// Number of documents of one kind.
+    pub fn count(&self, kind: Kind) -> Result<usize> {
+        let q = query::kind_query(&self.fields, kind);
+        Ok(self.reader.searcher().search(&*q, &tantivy::collector::Count)?)
+    }
+
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub(crate) fn fields(&self) -> &Fields {
+        &self.fields
     }
 
     /// Runs a search. Never panics on user input: the text is truncated, tokenized and turned
@@ -124,7 +204,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let f = &self.fields;
         let text_query = query::text_query(&self.analyzer, f, &q.text);
-        let full = query::with_filters(f, text_query.as_ref().map(|b| b.box_clone()), &q.filters);
+        let full = query::with_filters(f, q.kind, text_query.as_ref().map(|b| b.box_clone()), &q.filters);
 
         let mut region = FacetCollector::for_field(schema::REGION_PROVINCE);
         region.add_facet("/");
@@ -148,18 +228,18 @@ impl SearchIndex {
         mode.add_facet("/");
         let mut holder = FacetCollector::for_field(schema::HOLDER_TYPE);
         holder.add_facet("/");
+        let limit = q.limit.min(query::MAX_LIMIT);
+        let offset = q.offset.min(query::MAX_OFFSET);
         let hits_collector = HitCollector {
             scoring: text_query.is_some() && q.sort == Sort::Relevance,
+            keep: offset + limit,
+            sort: q.sort,
         };
-        let (mut hits, (region, region_sub, industry), (trl, mode, holder)) = searcher.search(
+        let ((total, hits), (region, region_sub, industry), (trl, mode, holder)) = searcher.search(
             &*full,
             &(hits_collector, (region, region_sub, industry), (trl, mode, holder)),
         )?;
-
-        query::sort_hits(&mut hits, q.sort);
-        let total = hits.len();
-        let limit = q.limit.min(query::MAX_LIMIT);
-        let page: Vec<DocAddress> = hits.iter().skip(q.offset).take(limit).map(|h| h.addr).collect();
+        let page: Vec<DocAddress> = hits.iter().skip(offset).take(limit).map(|h| h.addr).collect();
 
         let snippet_for = |field| -> Result<Option<SnippetGenerator>> {
             match &text_query {
@@ -175,7 +255,7 @@ impl SearchIndex {
         let summary_gen = snippet_for(f.summary)?;
         let score_of: std::collections::HashMap<DocAddress, f32> = hits
             .iter()
-            .skip(q.offset)
+            .skip(offset)
             .take(limit)
             .map(|h| (h.addr, h.score))
             .collect();
@@ -186,8 +266,10 @@ impl SearchIndex {
             let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
             let title = text(f.title);
             let summary = text(f.summary);
+            let facts: Facts = serde_json::from_str(&text(f.facts)).unwrap_or_default();
             items.push(Hit {
                 id: text(f.id),
+                external_id: facts.external_id,
                 score: score_of.get(&addr).copied().unwrap_or(0.0),
                 title_html: query::highlight(title_gen.as_ref(), &title, usize::MAX),
                 summary_html: query::highlight(summary_gen.as_ref(), &summary, query::SNIPPET_CHARS),
@@ -215,7 +297,7 @@ impl SearchIndex {
             c.value = schema::region_code_of_leaf(&c.value);
         }
         Ok(Results {
-            total,
+            total: total as usize,
             items,
             facets: Facets {
                 region: region_counts,
@@ -230,4 +312,22 @@ impl SearchIndex {
 
 fn facet_leaf(f: &Facet) -> String {
     f.to_path().last().map(|s| s.to_string()).unwrap_or_default()
+}
+
+fn read_payload(index: &Index) -> Option<Payload> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// Removes the files of an index directory (not the directory itself).
+fn wipe(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(path)?;
+        } else {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
 }

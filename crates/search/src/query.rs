@@ -1,6 +1,7 @@
 //! Queries built programmatically from tokens (never tantivy's query parser on user text),
 //! filters, sorting, pagination and snippets.
 
+use crate::docs::Kind;
 use crate::lexicon::Analyzer;
 use crate::schema::{self, Fields};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 use techmarket_domain::standards::{Industry, RegionCode};
-use techmarket_domain::{AchievementStatus, HolderType, Status, TransferMode};
+use techmarket_domain::{HolderType, TransferMode};
 
 /// Characters of query text considered; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 256;
@@ -20,6 +21,8 @@ pub const MAX_QUERY_CHARS: usize = 256;
 pub const MAX_QUERY_WORDS: usize = 32;
 /// The largest page.
 pub const MAX_LIMIT: usize = 100;
+/// The deepest page start; further pages are empty (nobody reads page 500, robots do).
+pub const MAX_OFFSET: usize = 10_000;
 /// Length of a summary snippet.
 pub const SNIPPET_CHARS: usize = 160;
 
@@ -69,15 +72,25 @@ pub struct Filters {
     pub include_negotiable: bool,
     #[serde(default)]
     pub modes: Vec<TransferMode>,
+    /// Holder types (achievements) or organization kinds (organizations), by code.
     #[serde(default)]
-    pub holder_types: Vec<HolderType>,
-    /// Empty = every status; visitors pass only the public ones.
+    pub holder_types: Vec<String>,
+    /// Status codes of the kind; empty = every indexed (public) status.
     #[serde(default)]
-    pub statuses: Vec<AchievementStatus>,
+    pub statuses: Vec<String>,
+}
+
+impl Filters {
+    pub fn holder_type(mut self, h: HolderType) -> Filters {
+        self.holder_types.push(h.code().to_string());
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Query {
+    #[serde(default)]
+    pub kind: Kind,
     #[serde(default)]
     pub text: String,
     #[serde(default)]
@@ -98,6 +111,7 @@ fn default_limit() -> usize {
 impl Default for Query {
     fn default() -> Self {
         Query {
+            kind: Kind::Achievement,
             text: String::new(),
             filters: Filters::default(),
             sort: Sort::Relevance,
@@ -119,6 +133,8 @@ impl Query {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
     pub score: f32,
     pub title: String,
     /// HTML-escaped, matches in `<mark>`.
@@ -217,6 +233,26 @@ pub fn text_query(analyzer: &Analyzer, f: &Fields, text: &str) -> Option<Box<dyn
     }
 }
 
+/// A query over weighted words (matching): each word with its synonyms, boosted by its weight.
+pub fn weighted_text_query(analyzer: &Analyzer, f: &Fields, words: &[(String, f32)]) -> Option<Box<dyn TQuery>> {
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for (w, weight) in words {
+        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Should, word_query(f, w))];
+        for s in analyzer.synonyms(w) {
+            alternatives.push((Occur::Should, Box::new(BoostQuery::new(word_query(f, s), 0.8))));
+        }
+        clauses.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(BooleanQuery::new(alternatives)), *weight)),
+        ));
+    }
+    if clauses.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
 fn any_of(queries: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
     Box::new(BooleanQuery::new(
         queries.into_iter().map(|q| (Occur::Should, q)).collect(),
@@ -234,13 +270,19 @@ fn string_term(field: Field, value: &str) -> Box<dyn TQuery> {
     ))
 }
 
+/// Every document of the kind.
+pub fn kind_query(f: &Fields, kind: Kind) -> Box<dyn TQuery> {
+    string_term(f.kind, kind.code())
+}
+
 /// The text query (scoring) with the filters (not scoring).
-pub fn with_filters(f: &Fields, text: Option<Box<dyn TQuery>>, x: &Filters) -> Box<dyn TQuery> {
+pub fn with_filters(f: &Fields, kind: Kind, text: Option<Box<dyn TQuery>>, x: &Filters) -> Box<dyn TQuery> {
     let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     match text {
         Some(t) => must.push((Occur::Must, t)),
         None => must.push((Occur::Must, Box::new(AllQuery))),
     }
+    must.push((Occur::Must, Box::new(BoostQuery::new(kind_query(f, kind), 0.0))));
     let mut filter = |q: Box<dyn TQuery>| must.push((Occur::Must, Box::new(BoostQuery::new(q, 0.0))));
     if !x.regions.is_empty() {
         filter(any_of(
@@ -289,7 +331,7 @@ pub fn with_filters(f: &Fields, text: Option<Box<dyn TQuery>>, x: &Filters) -> B
         filter(any_of(
             x.holder_types
                 .iter()
-                .map(|h| facet_term(f.holder_type, &schema::leaf_facet(h.code())))
+                .map(|h| facet_term(f.holder_type, &schema::leaf_facet(h)))
                 .collect(),
         ));
     }
@@ -299,7 +341,7 @@ pub fn with_filters(f: &Fields, text: Option<Box<dyn TQuery>>, x: &Filters) -> B
                 .iter()
                 .map(|s| -> Box<dyn TQuery> {
                     Box::new(TermQuery::new(
-                        Term::from_field_text(f.status, s.code()),
+                        Term::from_field_text(f.status, s),
                         IndexRecordOption::Basic,
                     ))
                 })
@@ -319,14 +361,20 @@ pub struct HitKey {
     pub id: u128,
 }
 
-/// Collects every match with its sort keys (read from fast fields).
+/// Counts every match and keeps the best `keep` of them by the sort order (read from fast
+/// fields): a page costs memory for the page, not for the whole result set.
 pub struct HitCollector {
     pub scoring: bool,
+    pub keep: usize,
+    pub sort: Sort,
 }
 
 pub struct HitSegmentCollector {
     segment: SegmentOrdinal,
     scoring: bool,
+    keep: usize,
+    sort: Sort,
+    count: u64,
     date: Column<i64>,
     price: Column<i64>,
     id_hi: Column<u64>,
@@ -335,7 +383,7 @@ pub struct HitSegmentCollector {
 }
 
 impl Collector for HitCollector {
-    type Fruit = Vec<HitKey>;
+    type Fruit = (u64, Vec<HitKey>);
     type Child = HitSegmentCollector;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<HitSegmentCollector> {
@@ -343,6 +391,9 @@ impl Collector for HitCollector {
         Ok(HitSegmentCollector {
             segment,
             scoring: self.scoring,
+            keep: self.keep,
+            sort: self.sort,
+            count: 0,
             date: ff.i64(schema::DATE)?,
             price: ff.i64(schema::PRICE)?,
             id_hi: ff.u64(schema::ID_HI)?,
@@ -355,15 +406,35 @@ impl Collector for HitCollector {
         self.scoring
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<HitKey>>) -> tantivy::Result<Vec<HitKey>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(&self, fruits: Vec<(u64, Vec<HitKey>)>) -> tantivy::Result<(u64, Vec<HitKey>)> {
+        let total = fruits.iter().map(|(n, _)| n).sum();
+        let mut hits: Vec<HitKey> = fruits.into_iter().flat_map(|(_, h)| h).collect();
+        keep_best(&mut hits, self.keep, self.sort);
+        sort_hits(&mut hits, self.sort);
+        Ok((total, hits))
+    }
+}
+
+/// Keeps the `keep` first hits in `sort` order (unsorted).
+fn keep_best(hits: &mut Vec<HitKey>, keep: usize, sort: Sort) {
+    if hits.len() > keep {
+        if keep == 0 {
+            hits.clear();
+            return;
+        }
+        hits.select_nth_unstable_by(keep - 1, |a, b| compare(a, b, sort));
+        hits.truncate(keep);
     }
 }
 
 impl SegmentCollector for HitSegmentCollector {
-    type Fruit = Vec<HitKey>;
+    type Fruit = (u64, Vec<HitKey>);
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        self.count += 1;
+        if self.keep == 0 {
+            return;
+        }
         let hi = u128::from(self.id_hi.first(doc).unwrap_or(0));
         let lo = u128::from(self.id_lo.first(doc).unwrap_or(0));
         self.hits.push(HitKey {
@@ -373,16 +444,24 @@ impl SegmentCollector for HitSegmentCollector {
             price: self.price.first(doc),
             id: (hi << 64) | lo,
         });
+        if self.hits.len() >= self.keep.saturating_mul(2).max(64) {
+            keep_best(&mut self.hits, self.keep, self.sort);
+        }
     }
 
-    fn harvest(self) -> Vec<HitKey> {
-        self.hits
+    fn harvest(mut self) -> (u64, Vec<HitKey>) {
+        keep_best(&mut self.hits, self.keep, self.sort);
+        (self.count, self.hits)
     }
 }
 
 /// Sorts by the requested order; ties are broken by date (newest first) and then by id, so
 /// pages are stable. Records with 面议 come after priced ones in either price order.
 pub fn sort_hits(hits: &mut [HitKey], sort: Sort) {
+    hits.sort_by(|a, b| compare(a, b, sort));
+}
+
+fn compare(a: &HitKey, b: &HitKey, sort: Sort) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     let by_date_id = |a: &HitKey, b: &HitKey| b.date.cmp(&a.date).then(a.id.cmp(&b.id));
     let by_price = |a: &HitKey, b: &HitKey, asc: bool| -> Ordering {
@@ -400,10 +479,10 @@ pub fn sort_hits(hits: &mut [HitKey], sort: Sort) {
         }
     };
     match sort {
-        Sort::Relevance => hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| by_date_id(a, b))),
-        Sort::Newest => hits.sort_by(by_date_id),
-        Sort::PriceAsc => hits.sort_by(|a, b| by_price(a, b, true).then_with(|| by_date_id(a, b))),
-        Sort::PriceDesc => hits.sort_by(|a, b| by_price(a, b, false).then_with(|| by_date_id(a, b))),
+        Sort::Relevance => b.score.total_cmp(&a.score).then_with(|| by_date_id(a, b)),
+        Sort::Newest => by_date_id(a, b),
+        Sort::PriceAsc => by_price(a, b, true).then_with(|| by_date_id(a, b)),
+        Sort::PriceDesc => by_price(a, b, false).then_with(|| by_date_id(a, b)),
     }
 }
 

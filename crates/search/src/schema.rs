@@ -2,15 +2,18 @@
 //! > the rest); facets serve both filters (a facet term matches its descendants) and counts.
 
 use crate::lexicon::TOKENIZER;
-use tantivy::TantivyDocument;
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions,
 };
+use techmarket_domain::TransferMode;
 use techmarket_domain::standards::RegionCode;
-use techmarket_domain::{Achievement, Status, TransferMode};
 
 pub const ID: &str = "id";
+/// `achievement`, `demand`, `expert` or `organization`.
+pub const KIND: &str = "kind";
+/// What matching and reasons need, as JSON (see [`Facts`]).
+pub const FACTS: &str = "facts";
 pub const ID_HI: &str = "id_hi";
 pub const ID_LO: &str = "id_lo";
 pub const TITLE: &str = "title";
@@ -43,6 +46,8 @@ pub const FIXED: &str = "fixed";
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub id: Field,
+    pub kind: Field,
+    pub facts: Field,
     pub title: Field,
     pub keywords: Field,
     pub summary: Field,
@@ -70,6 +75,8 @@ impl Fields {
         let f = |n: &str| schema.get_field(n);
         Ok(Fields {
             id: f(ID)?,
+            kind: f(KIND)?,
+            facts: f(FACTS)?,
             title: f(TITLE)?,
             keywords: f(KEYWORDS)?,
             summary: f(SUMMARY)?,
@@ -102,6 +109,8 @@ pub fn build() -> (Schema, ()) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     b.add_text_field(ID, STRING | STORED);
+    b.add_text_field(KIND, STRING);
+    b.add_text_field(FACTS, STORED);
     b.add_u64_field(ID_HI, FAST);
     b.add_u64_field(ID_LO, FAST);
     b.add_text_field(TITLE, text.clone() | STORED);
@@ -152,60 +161,4 @@ pub fn mode_facet(m: TransferMode) -> Facet {
 
 pub fn leaf_facet(s: &str) -> Facet {
     Facet::from_path([s])
-}
-
-pub fn achievement_doc(f: &Fields, a: &Achievement) -> TantivyDocument {
-    let x = &a.fields;
-    let mut d = TantivyDocument::default();
-    let id = a.id.as_uuid();
-    d.add_text(f.id, id.to_string());
-    let n = id.as_u128();
-    d.add_u64(f.id_hi, (n >> 64) as u64);
-    d.add_u64(f.id_lo, n as u64);
-    d.add_text(f.title, &x.title);
-    for k in &x.keywords {
-        d.add_text(f.keywords, k);
-    }
-    d.add_text(f.summary, &x.summary);
-    for t in [&x.problem_solved, &x.advantages, &x.economic_comparison]
-        .into_iter()
-        .flatten()
-    {
-        d.add_text(f.details, t);
-    }
-    let code = x.region.as_str();
-    let prefix = x.region.sql_prefix();
-    for n in [2, 4, 6] {
-        if prefix.len() >= n {
-            d.add_text(f.region_terms, &code[..n]);
-        }
-    }
-    d.add_facet(f.region_province, leaf_facet(&code[..2]));
-    if prefix.len() >= 4 {
-        d.add_facet(f.region_prefecture, leaf_facet(&code[..4]));
-    }
-    if prefix.len() >= 6 {
-        d.add_facet(f.region_county, leaf_facet(code));
-    }
-    d.add_text(f.industry_terms, x.industry.section().to_string());
-    if x.industry.division().is_some() {
-        d.add_text(f.industry_terms, x.industry.code());
-    }
-    d.add_facet(f.industry, leaf_facet(&x.industry.section().to_string()));
-    d.add_u64(f.trl, u64::from(x.trl.get()));
-    d.add_facet(f.trl_facet, leaf_facet(&x.trl.get().to_string()));
-    match x.price {
-        Some(p) => {
-            d.add_i64(f.price, p.get());
-            d.add_text(f.price_kind, FIXED);
-        }
-        None => d.add_text(f.price_kind, NEGOTIABLE),
-    }
-    for m in &x.transfer_modes {
-        d.add_facet(f.mode, mode_facet(*m));
-    }
-    d.add_facet(f.holder_type, leaf_facet(x.holder_type.code()));
-    d.add_text(f.status, a.status.code());
-    d.add_i64(f.date, a.published_at.unwrap_or(a.updated_at));
-    d
 }

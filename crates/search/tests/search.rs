@@ -4,8 +4,8 @@ use proptest::prelude::*;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use techmarket_domain::standards::{Industry, RegionCode};
-use techmarket_domain::{Achievement, AchievementId, AchievementStatus, HolderType, TransferMode};
-use techmarket_search::{Filters, Lexicon, Query, SearchIndex, Sort};
+use techmarket_domain::{Achievement, AchievementId, AchievementStatus, HolderType, Status, TransferMode};
+use techmarket_search::{Filters, Kind, Lexicon, Query, SearchIndex, Sort};
 
 struct Rec {
     n: u128,
@@ -292,7 +292,7 @@ const RECS: &[Rec] = &[
         price: Some(20_000),
         modes: &["service"],
         holder: "institute",
-        status: "draft",
+        status: "published",
     },
     Rec {
         n: 20,
@@ -434,9 +434,9 @@ fn trl_and_price_ranges() {
 fn other_filters() {
     let got = ids(&filtered(Filters {
         industries: vec![Industry::parse("C").unwrap()],
-        holder_types: vec![HolderType::Enterprise],
+        holder_types: vec![HolderType::Enterprise.code().into()],
         modes: vec![TransferMode::Transfer],
-        statuses: vec![AchievementStatus::Published, AchievementStatus::Listed],
+        statuses: vec!["published".into(), "listed".into()],
         ..Filters::default()
     }));
     let want: HashSet<String> = RECS
@@ -451,12 +451,11 @@ fn other_filters() {
         .collect();
     assert!(!want.is_empty());
     assert_eq!(got.into_iter().collect::<HashSet<_>>(), want);
-    let public = ids(&filtered(Filters {
-        statuses: vec![AchievementStatus::Published, AchievementStatus::Listed],
+    let listed = ids(&filtered(Filters {
+        statuses: vec![AchievementStatus::Listed.code().into()],
         ..Filters::default()
     }));
-    assert!(!public.contains(&id(19)));
-    assert_eq!(public.len(), RECS.len() - 1);
+    assert_eq!(listed, vec![id(20)]);
 }
 
 #[test]
@@ -542,7 +541,8 @@ fn delete_and_upsert() {
     }
     idx.commit().unwrap();
     assert_eq!(idx.search(&Query::text("聚乳酸")).unwrap().total, 1);
-    idx.delete(AchievementId::from_uuid(uuid::Uuid::from_u128(1))).unwrap();
+    idx.delete(AchievementId::from_uuid(uuid::Uuid::from_u128(1)).as_uuid())
+        .unwrap();
     idx.commit().unwrap();
     assert_eq!(idx.search(&Query::text("聚乳酸")).unwrap().total, 0);
     // Upsert replaces, never duplicates.
@@ -550,6 +550,122 @@ fn delete_and_upsert() {
     idx.upsert(&achievement(&RECS[1])).unwrap();
     idx.commit().unwrap();
     assert_eq!(idx.search(&Query::default()).unwrap().total, 4);
+}
+
+#[test]
+fn only_public_records_are_indexed() {
+    let idx = SearchIndex::in_ram(&Lexicon::builtin()).unwrap();
+    let mut a = achievement(&RECS[0]);
+    idx.upsert(&a).unwrap();
+    idx.commit().unwrap();
+    assert_eq!(idx.search(&Query::text("地膜")).unwrap().total, 1);
+    // Withdrawn, a draft again, rejected: gone from results, counts and facets.
+    for status in [
+        AchievementStatus::Withdrawn,
+        AchievementStatus::Draft,
+        AchievementStatus::Submitted,
+    ] {
+        a.status = status;
+        idx.upsert(&a).unwrap();
+        idx.commit().unwrap();
+        let r = idx.search(&Query::text("地膜")).unwrap();
+        assert_eq!(r.total, 0, "{status:?}");
+        assert!(r.facets.industry.iter().all(|c| c.count == 0), "{status:?}");
+        assert_eq!(idx.count(Kind::Achievement).unwrap(), 0);
+    }
+}
+
+#[test]
+fn the_applied_position_is_committed_with_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let idx = SearchIndex::open_or_create(dir.path(), &Lexicon::builtin()).unwrap();
+        assert_eq!(idx.applied_seq(), 0);
+        idx.upsert(&achievement(&RECS[0])).unwrap();
+        idx.commit_at(41).unwrap();
+        // Uncommitted work is lost with the process, and so is its position.
+        idx.upsert(&achievement(&RECS[1])).unwrap();
+    }
+    let idx = SearchIndex::open_or_create(dir.path(), &Lexicon::builtin()).unwrap();
+    assert_eq!(idx.applied_seq(), 41);
+    assert_eq!(idx.num_docs(), 1);
+    idx.commit().unwrap();
+    assert_eq!(idx.applied_seq(), 41, "a plain commit keeps the position");
+}
+
+#[test]
+fn an_index_of_another_version_is_rebuilt_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let idx = SearchIndex::open_or_create(dir.path(), &Lexicon::builtin()).unwrap();
+        idx.upsert(&achievement(&RECS[0])).unwrap();
+        idx.commit_at(7).unwrap();
+    }
+    let meta = dir.path().join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let old = text.replace(
+        &format!("\\\"version\\\":{}", techmarket_search::INDEX_VERSION),
+        "\\\"version\\\":1",
+    );
+    assert_ne!(old, text, "the payload holds the version: {text}");
+    std::fs::write(&meta, old).unwrap();
+    let idx = SearchIndex::open_or_create(dir.path(), &Lexicon::builtin()).unwrap();
+    assert_eq!(idx.applied_seq(), 0);
+    assert_eq!(idx.num_docs(), 0);
+}
+
+#[test]
+fn kinds_are_searched_apart() {
+    let idx = SearchIndex::in_ram(&Lexicon::builtin()).unwrap();
+    idx.upsert(&achievement(&RECS[0])).unwrap();
+    let demand: techmarket_domain::Demand = serde_json::from_value(serde_json::json!({
+        "id": id(500), "version": 1, "status": "published",
+        "created_at": 1_700_000_000_000i64, "updated_at": 1_700_000_000_000i64,
+        "title": "求购可降解地膜", "description": "玉米种植需要可降解地膜。",
+        "enterprise": {"name": "某农业公司"}, "industry": "A", "region": "220100",
+        "budget_max": 400000, "min_trl": 6, "cooperation_modes": ["transfer"],
+    }))
+    .unwrap();
+    idx.upsert(&demand).unwrap();
+    idx.commit().unwrap();
+    let of = |kind| {
+        idx.search(&Query {
+            kind,
+            ..Query::text("地膜")
+        })
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|h| h.id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(of(Kind::Achievement), vec![id(1)]);
+    assert_eq!(of(Kind::Demand), vec![id(500)]);
+    assert!(of(Kind::Expert).is_empty());
+    // Matching: the demand finds the achievement, with reasons.
+    let m = idx
+        .matches(
+            &techmarket_search::matching::Source::demand(&demand),
+            Kind::Achievement,
+            10,
+        )
+        .unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].id, id(1));
+    assert!(
+        m[0].matched_terms.iter().any(|t| t.contains("地膜")),
+        "{:?}",
+        m[0].matched_terms
+    );
+    let budget = m[0]
+        .checks
+        .iter()
+        .find(|c| c.constraint == techmarket_search::matching::Constraint::Budget);
+    assert_eq!(
+        budget.map(|c| c.outcome),
+        Some(techmarket_search::matching::Outcome::Miss),
+        "50万 > 40万"
+    );
 }
 
 #[test]
