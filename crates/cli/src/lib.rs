@@ -35,6 +35,12 @@ pub enum Command {
     Migrate(commands::migrate::Args),
     /// Measure import and demo speed / 性能基准
     Bench(commands::bench::Args),
+    /// Search achievements, demands, experts or organizations / 检索
+    Search(commands::search::SearchArgs),
+    /// Match a demand to achievements or experts, or an achievement to demands / 供需匹配
+    Match(commands::search::MatchArgs),
+    /// Rebuild the search index from the database / 重建检索索引
+    Reindex(commands::search::ReindexArgs),
     /// Measure ranking quality on a judged set / 匹配效果评测
     #[command(subcommand)]
     Eval(commands::eval::What),
@@ -70,6 +76,9 @@ pub fn run() -> ExitCode {
             Command::Export(a) => commands::export::run(&cfg, a).await,
             Command::Migrate(a) => commands::migrate::run(&cfg, a).await,
             Command::Bench(a) => commands::bench::run(&cfg, a).await,
+            Command::Search(a) => commands::search::search(&cfg, a).await,
+            Command::Match(a) => commands::search::matches(&cfg, a).await,
+            Command::Reindex(a) => commands::search::reindex(&cfg, a).await,
             Command::Eval(w) => commands::eval::run(&cfg, commands::eval::Args { what: w }).await,
             Command::Admin(a) => commands::accounts::run_admin(&cfg, a).await,
             Command::User(a) => commands::accounts::run_user(&cfg, a).await,

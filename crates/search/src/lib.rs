@@ -41,6 +41,9 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("search index writer lock poisoned")]
     Poisoned,
+    /// Opened read-only: another process (a running server) holds the writer.
+    #[error("the search index is open read-only: a running server owns it / 检索索引正由运行中的服务使用")]
+    ReadOnly,
 }
 
 pub type Result<T> = std::result::Result<T, SearchError>;
@@ -64,7 +67,8 @@ pub struct SearchIndex {
     index_schema: tantivy::schema::Schema,
     fields: Fields,
     analyzer: Analyzer,
-    writer: Mutex<IndexWriter>,
+    /// `None` when opened read-only.
+    writer: Option<Mutex<IndexWriter>>,
     reader: IndexReader,
     index: Index,
 }
@@ -108,20 +112,55 @@ impl SearchIndex {
         Self::from_index(index, lexicon)
     }
 
+    /// Opens the index in `dir` for reading only, while another process (a running server)
+    /// owns its writer; the reader follows that process's commits.
+    pub fn open_read_only(dir: impl AsRef<Path>, lexicon: &Lexicon) -> Result<SearchIndex> {
+        let index = Index::open(MmapDirectory::open(dir)?)?;
+        Self::with_writer(index, lexicon, false)
+    }
+
     fn from_index(index: Index, lexicon: &Lexicon) -> Result<SearchIndex> {
+        Self::with_writer(index, lexicon, true)
+    }
+
+    fn with_writer(index: Index, lexicon: &Lexicon, writable: bool) -> Result<SearchIndex> {
         let analyzer = Analyzer::new(lexicon);
         index.tokenizers().register(lexicon::TOKENIZER, analyzer.tokenizer());
         let fields = Fields::of(&index.schema())?;
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = if writable {
+            Some(Mutex::new(index.writer_with_num_threads(1, WRITER_HEAP)?))
+        } else {
+            None
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(if writable {
+                ReloadPolicy::Manual
+            } else {
+                ReloadPolicy::OnCommitWithDelay
+            })
+            .try_into()?;
         Ok(SearchIndex {
             index_schema: index.schema(),
             fields,
             analyzer,
-            writer: Mutex::new(writer),
+            writer,
             reader,
             index,
         })
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.writer
+            .as_ref()
+            .ok_or(SearchError::ReadOnly)?
+            .lock()
+            .map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Whether this process may write the index.
+    pub fn is_writable(&self) -> bool {
+        self.writer.is_some()
     }
 
     pub fn analyzer(&self) -> &Analyzer {
@@ -136,7 +175,7 @@ impl SearchIndex {
     /// Adds or replaces the record (by id), or removes it when it is not public. Visible
     /// after [`commit`](Self::commit).
     pub fn upsert<R: Searchable>(&self, r: &R) -> Result<()> {
-        let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let w = self.writer()?;
         w.delete_term(Term::from_field_text(self.fields.id, &r.uuid().to_string()));
         if r.is_public() {
             w.add_document(docs::to_tantivy(&self.fields, r))?;
@@ -146,14 +185,14 @@ impl SearchIndex {
 
     /// Removes the record, whatever its kind. Visible after [`commit`](Self::commit).
     pub fn delete(&self, id: impl Into<Uuid>) -> Result<()> {
-        let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let w = self.writer()?;
         w.delete_term(Term::from_field_text(self.fields.id, &id.into().to_string()));
         Ok(())
     }
 
     /// Removes every record (a rebuild). Visible after [`commit`](Self::commit).
     pub fn clear(&self) -> Result<()> {
-        let w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let w = self.writer()?;
         w.delete_all_documents()?;
         Ok(())
     }
@@ -165,7 +204,7 @@ impl SearchIndex {
 
     /// Commits pending changes as reflecting the event log up to `seq`, atomically with them.
     pub fn commit_at(&self, seq: i64) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let mut w = self.writer()?;
         let payload = serde_json::to_string(&Payload {
             version: INDEX_VERSION,
             seq,

@@ -15,6 +15,13 @@ use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{Achievement, Demand, TransferMode};
 use uuid::Uuid;
 
+fn knob(name: &str, default: f32) -> f32 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+fn backoff() -> f32 {
+    knob("TM_BACKOFF", 0.6)
+}
+
 /// Candidates taken from the text index before constraints re-rank them.
 const CANDIDATES: usize = 300;
 /// Query words considered for a long description.
@@ -180,6 +187,105 @@ const GENERIC: &[&str] = &[
     "要",
     "应",
     "需",
+    // Words any technology's description uses: they say nothing about which technology.
+    "影响",
+    "直接",
+    "反映",
+    "提供",
+    "基础",
+    "核心",
+    "项目",
+    "每个",
+    "清楚",
+    "不能",
+    "引进",
+    "损失",
+    "应用",
+    "研究",
+    "方法",
+    "分析",
+    "数据",
+    "系统",
+    "结果",
+    "表明",
+    "时间",
+    "产品",
+    "生产",
+    "质量",
+    "品质",
+    "工艺",
+    "设备",
+    "装置",
+    "过程",
+    "条件",
+    "因素",
+    "作用",
+    "水平",
+    "能力",
+    "性能",
+    "效率",
+    "程度",
+    "范围",
+    "部分",
+    "整体",
+    "基本",
+    "一般",
+    "常见",
+    "主要",
+    "重要",
+    "关键",
+    "有效",
+    "有关",
+    "不同",
+    "各种",
+    "多种",
+    "一定",
+    "较大",
+    "较高",
+    "较低",
+    "明显",
+    "显著",
+    "增加",
+    "减少",
+    "改善",
+    "优化",
+    "控制",
+    "管理",
+    "运行",
+    "处理",
+    "使用",
+    "利用",
+    "结合",
+    "基于",
+    "发展",
+    "建立",
+    "设计",
+    "制备",
+    "模型",
+    "试验",
+    "实验",
+    "测试",
+    "指标",
+    "标准",
+    "规模",
+    "市场",
+    "行业",
+    "客户",
+    "用户",
+    "厂家",
+    "工厂",
+    "车间",
+    "产线",
+    "生产线",
+    "现场",
+    "人工",
+    "人员",
+    "工人",
+    "费用",
+    "价格",
+    "投资",
+    "经济",
+    "效益",
 ];
 
 /// One constraint's outcome.
@@ -356,7 +462,7 @@ fn judge(demand: &Facts, offer: &Facts, target: Kind) -> (Vec<Check>, f32) {
                 Outcome::Unknown,
                 "价格面议".into(),
                 "price negotiable (面议)".into(),
-                0.98,
+                knob("TM_NEG", 0.98),
             ),
         }
         match (demand.trl, offer.trl) {
@@ -445,7 +551,7 @@ fn judge(demand: &Facts, offer: &Facts, target: Kind) -> (Vec<Check>, f32) {
             Outcome::Miss,
             format!("行业不同（{}）", offer.industries[0].section_name_zh()),
             format!("another industry section ({})", offer.industries[0].section()),
-            0.96,
+            knob("TM_IND", 0.96),
         );
     }
     if let (Some(a), Some(b)) = (demand.region, offer.region) {
@@ -477,7 +583,14 @@ impl SearchIndex {
                 match out.iter_mut().find(|(x, _)| *x == w) {
                     // A word repeated across the text is central to it.
                     Some((_, wt)) => *wt = (*wt + 0.3 * weight).min(2.5),
-                    None => out.push((w, weight)),
+                    None => {
+                        let boost = if self.analyzer().is_domain_term(&w) {
+                            knob("TM_LEXB", 1.0)
+                        } else {
+                            1.0
+                        };
+                        out.push((w, weight * boost))
+                    }
                 }
             }
         }
@@ -489,19 +602,55 @@ impl SearchIndex {
     pub fn matches(&self, source: &Source, target: Kind, limit: usize) -> Result<Vec<Match>> {
         let words = self.match_words(source);
         let f = self.fields();
-        let Some(text) = query::weighted_text_query(self.analyzer(), f, &words) else {
-            return Ok(Vec::new());
-        };
-        let full = query::with_filters(f, target, Some(text), &query::Filters::default());
         let searcher = self.searcher();
-        let (_, hits) = searcher.search(
-            &*full,
-            &HitCollector {
-                scoring: true,
-                keep: CANDIDATES,
-                sort: Sort::Relevance,
-            },
-        )?;
+        let run = |words: &[(String, f32)]| -> Result<Vec<query::HitKey>> {
+            let Some(text) = query::weighted_text_query(self.analyzer(), f, words, backoff()) else {
+                return Ok(Vec::new());
+            };
+            let full = query::with_filters(f, target, Some(text), &query::Filters::default());
+            let (_, hits) = searcher.search(
+                &*full,
+                &HitCollector {
+                    scoring: true,
+                    keep: CANDIDATES,
+                    sort: Sort::Relevance,
+                },
+            )?;
+            Ok(hits
+                .into_iter()
+                .filter(|h| source.id.is_none_or(|s| s.as_u128() != h.id))
+                .collect())
+        };
+        let mut hits = run(&words)?;
+        // Pseudo-relevance feedback: the terms of the best few candidates' titles and keywords
+        // join the query, weakly. Records of the same technical area share them, so neighbours
+        // of a good match rise above records that share only a word with the description.
+        let prf = knob("TM_PRF", 0.0);
+        let prf_docs = knob("TM_PRFN", 2.0) as usize;
+        if prf > 0.0 && !hits.is_empty() {
+            let best = hits[0].score;
+            let mut expanded = words.clone();
+            for h in hits.iter().take(prf_docs) {
+                let doc: TantivyDocument = searcher.doc(h.addr)?;
+                let text: String = doc
+                    .get_all(f.title)
+                    .chain(doc.get_all(f.keywords))
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let w = prf * h.score / best;
+                for word in self.analyzer().query_words(&text) {
+                    if GENERIC.contains(&word.as_str()) || word.chars().count() < 2 {
+                        continue;
+                    }
+                    match expanded.iter_mut().find(|(x, _)| *x == word) {
+                        Some(_) => {}
+                        None => expanded.push((word, w)),
+                    }
+                }
+            }
+            hits = run(&expanded)?;
+        }
         let best = hits.first().map(|h| h.score).unwrap_or(0.0);
         if best <= 0.0 {
             return Ok(Vec::new());
@@ -531,13 +680,15 @@ impl SearchIndex {
                 .collect::<Vec<_>>()
                 .join(" ");
             let text_score = h.score / best;
+            let (matched_terms, coverage) = self.matched_terms(&wanted, &format!("{title} {body}"));
+            let coord = 1.0 + knob("TM_COORD", 0.0) * coverage;
             out.push(Match {
                 id,
                 external_id: facts.external_id.clone(),
                 kind: target,
-                matched_terms: self.matched_terms(&wanted, &format!("{title} {body}")),
+                matched_terms,
                 title,
-                score: (text_score * factor).min(1.0),
+                score: (text_score * factor * coord).min(1.0),
                 text_score,
                 checks,
             });
@@ -547,8 +698,9 @@ impl SearchIndex {
         Ok(out)
     }
 
-    /// Which wanted words (or a synonym) occur in the text, longest first, at most eight.
-    fn matched_terms(&self, wanted: &[(String, Vec<String>)], text: &str) -> Vec<String> {
+    /// Which wanted words (or a synonym) occur in the text, longest first, at most eight; and
+    /// the share of the wanted words found.
+    fn matched_terms(&self, wanted: &[(String, Vec<String>)], text: &str) -> (Vec<String>, f32) {
         let tokens: HashSet<String> = self.analyzer().index_tokens(text).into_iter().map(|t| t.text).collect();
         let lower = text.to_lowercase();
         let mut found: Vec<String> = Vec::new();
@@ -564,8 +716,9 @@ impl SearchIndex {
                 }
             }
         }
+        let coverage = found.len() as f32 / wanted.len().max(1) as f32;
         found.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
         found.truncate(8);
-        found
+        (found, coverage)
     }
 }

@@ -176,8 +176,25 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn word_query(f: &Fields, word: &str) -> Box<dyn TQuery> {
+    word_query_weighted(f, word, &WEIGHTS, 0.0)
+}
+
+/// Field weights when a whole description is the query (matching): the title counts less
+/// than in a search box, where a user types what a title would say.
+const MATCH_WEIGHTS: [(Weighted, f32); 4] = [
+    (Weighted::Title, 1.6),
+    (Weighted::Keywords, 1.4),
+    (Weighted::Summary, 1.0),
+    (Weighted::Details, 0.7),
+];
+
+/// One word over the weighted fields: the word itself, its characters in a row (another
+/// segmentation), and — with `backoff` > 0 — each of its characters alone, weakly (牛粪 finds
+/// 粪污, 氢气 finds 制氢: the character-level evidence a different wording leaves).
+fn word_query_weighted(f: &Fields, word: &str, weights: &[(Weighted, f32)], backoff: f32) -> Box<dyn TQuery> {
     let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    for (w, boost) in WEIGHTS {
+    let cjk = Analyzer::is_cjk_word(word) && word.chars().count() > 1;
+    for &(w, boost) in weights {
         let field: Field = match w {
             Weighted::Title => f.title,
             Weighted::Keywords => f.keywords,
@@ -188,12 +205,19 @@ fn word_query(f: &Fields, word: &str) -> Box<dyn TQuery> {
             Term::from_field_text(field, word),
             IndexRecordOption::WithFreqs,
         ));
-        let q: Box<dyn TQuery> = if Analyzer::is_cjk_word(word) && word.chars().count() > 1 {
+        let q: Box<dyn TQuery> = if cjk {
             // The word may be segmented differently in the text: its characters in a row match too.
             let chars = Analyzer::unigrams(word);
             let terms: Vec<Term> = chars.iter().map(|c| Term::from_field_text(field, c)).collect();
-            let phrase: Box<dyn TQuery> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), 0.5));
-            Box::new(BooleanQuery::new(vec![(Occur::Should, term), (Occur::Should, phrase)]))
+            let phrase: Box<dyn TQuery> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms.clone())), 0.5));
+            let mut parts = vec![(Occur::Should, term), (Occur::Should, phrase)];
+            if backoff > 0.0 {
+                for t in terms {
+                    let unigram: Box<dyn TQuery> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                    parts.push((Occur::Should, Box::new(BoostQuery::new(unigram, backoff))));
+                }
+            }
+            Box::new(BooleanQuery::new(parts))
         } else {
             term
         };
@@ -234,12 +258,21 @@ pub fn text_query(analyzer: &Analyzer, f: &Fields, text: &str) -> Option<Box<dyn
 }
 
 /// A query over weighted words (matching): each word with its synonyms, boosted by its weight.
-pub fn weighted_text_query(analyzer: &Analyzer, f: &Fields, words: &[(String, f32)]) -> Option<Box<dyn TQuery>> {
+pub fn weighted_text_query(
+    analyzer: &Analyzer,
+    f: &Fields,
+    words: &[(String, f32)],
+    backoff: f32,
+) -> Option<Box<dyn TQuery>> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for (w, weight) in words {
-        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Should, word_query(f, w))];
+        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> =
+            vec![(Occur::Should, word_query_weighted(f, w, &MATCH_WEIGHTS, backoff))];
         for s in analyzer.synonyms(w) {
-            alternatives.push((Occur::Should, Box::new(BoostQuery::new(word_query(f, s), 0.8))));
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(word_query_weighted(f, s, &MATCH_WEIGHTS, backoff), 0.8)),
+            ));
         }
         clauses.push((
             Occur::Should,

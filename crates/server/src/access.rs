@@ -64,6 +64,11 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("POST", ["api", "v1", kind, "{id}", "transitions"]) if records(kind) => Gate::SignedIn,
         ("GET", ["api", "v1", kind, "{id}", "history"]) if records(kind) => Gate::SignedIn,
 
+        // C4 search and C5 matching: the index holds only what visitors may see; a match's
+        // source record is checked like a read of it.
+        ("GET", ["api", "v1", "search"]) => Gate::Public,
+        ("GET", ["api", "v1", "demands" | "achievements", "{id}", "matches"]) => Gate::Public,
+
         // Signing in.
         ("POST", ["api", "v1", "auth", "login" | "logout" | "setup"]) => Gate::Public,
         ("GET", ["api", "v1", "auth", "me"]) => Gate::SignedIn,

@@ -20,8 +20,13 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use techmarket_domain::standards::RegionTable;
+use techmarket_search::{Follower, Lexicon, SearchIndex};
 use techmarket_store::Market;
 use techmarket_store::accounts::{Accounts, AuthConfig};
+
+/// How often the search index looks for new events in the log (SPEC §4: derived state follows
+/// the log; a change made through another server is found within this, plus a commit).
+pub const SEARCH_FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -36,6 +41,8 @@ struct Inner {
     metrics: metrics::Metrics,
     /// The site is served over TLS (by a proxy in front): session cookies get `Secure`.
     https: bool,
+    /// Follows the event log while serving (see [`serve`]).
+    search: Arc<SearchIndex>,
 }
 
 impl AppState {
@@ -44,8 +51,21 @@ impl AppState {
         AppState::with_auth(market, regions, AuthConfig::default(), false)
     }
 
-    /// `https`: the site's public address is `https://` (cookies get `Secure`).
+    /// `https`: the site's public address is `https://` (cookies get `Secure`). The search
+    /// index is in memory, built from the log when serving starts.
     pub fn with_auth(market: Market, regions: RegionTable, auth: AuthConfig, https: bool) -> AppState {
+        let index = SearchIndex::in_ram(&Lexicon::builtin()).expect("an index in memory can be created");
+        AppState::with_search(market, regions, auth, https, Arc::new(index))
+    }
+
+    /// With the search index the server keeps (on disk, under the data directory).
+    pub fn with_search(
+        market: Market,
+        regions: RegionTable,
+        auth: AuthConfig,
+        https: bool,
+        search: Arc<SearchIndex>,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 accounts: Accounts::new(market.clone(), auth),
@@ -53,8 +73,18 @@ impl AppState {
                 regions,
                 metrics: metrics::Metrics::default(),
                 https,
+                search,
             }),
         }
+    }
+
+    pub fn search(&self) -> &Arc<SearchIndex> {
+        &self.inner.search
+    }
+
+    /// The follower that keeps [`search`](Self::search) in step with the event log.
+    pub fn search_follower(&self) -> Follower {
+        Follower::new(self.inner.search.clone(), self.inner.market.clone())
     }
 
     pub fn accounts(&self) -> &Accounts {
@@ -89,8 +119,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The index catches up with the log, then follows it while serving.
+    let follower = state.search_follower();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let follow = tokio::spawn(follower.run(SEARCH_FOLLOW_INTERVAL, async {
+        let _ = stop_rx.await;
+    }));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let _ = stop_tx.send(());
+    let _ = follow.await;
+    served
 }
 
 /// The OpenAPI document of the API.

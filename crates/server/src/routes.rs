@@ -4,7 +4,7 @@
 //! the handler's `#[utoipa::path]` — so the router and the OpenAPI document come from this one
 //! list and cannot drift apart. The only routes outside the document are the API browser's.
 
-use crate::api::v1::{accounts, achievements, audit, brokers, demands, experts, organizations, session, stats};
+use crate::api::v1::{accounts, achievements, audit, brokers, demands, experts, organizations, search, session, stats};
 use crate::extract::BODY_LIMIT;
 use crate::{AppState, auth, health, metrics, middleware, openapi};
 use axum::Router;
@@ -48,6 +48,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(demands::get, demands::update))
         .routes(routes!(demands::transition))
         .routes(routes!(demands::history))
+        // C4 search, C5 matching
+        .routes(routes!(search::search))
+        .routes(routes!(search::demand_matches))
+        .routes(routes!(search::achievement_matches))
         // Signing in (SPEC §3) and accounts (C1)
         .routes(routes!(session::login))
         .routes(routes!(session::logout))

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod export;
 pub mod import;
 pub mod migrate;
+pub mod search;
 pub mod serve;
 
 use anyhow::{Context, Result, bail};

@@ -25,6 +25,14 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
 
 /// Serves until Ctrl-C / SIGTERM; prints where, and `banner` lines after the URL.
 pub async fn serve(cfg: &Config, market: Market, listen: &str, banner: Option<String>) -> Result<()> {
+    // The search index catches up with the database before the first request.
+    let index = super::search::open(cfg, &market).await?;
+    if !index.is_writable() {
+        anyhow::bail!(
+            "another techmarket server is using the data directory {} (its search index is locked); give this one its own --data / 该数据目录已被另一服务使用",
+            cfg.data.display()
+        );
+    }
     let listener = super::bind(listen).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");
@@ -37,7 +45,7 @@ pub async fn serve(cfg: &Config, market: Market, listen: &str, banner: Option<St
         println!("{b}");
     }
     println!("Press Ctrl-C to stop. / 按 Ctrl-C 停止。");
-    let state = AppState::with_auth(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https);
+    let state = AppState::with_search(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https, index);
     techmarket_server::serve(listener, state, super::shutdown_signal()).await?;
     Ok(())
 }

@@ -74,6 +74,10 @@ fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
             OWNER_OR_OPERATORS
         }
         ("get", "/api/v1/experts/{id}" | "/api/v1/brokers/{id}") => &EVERYONE,
+        // Search is public (the index holds only public records); a match is read like its
+        // source record (the targets are drafts).
+        ("get", "/api/v1/search") => &EVERYONE,
+        ("get", "/api/v1/achievements/{id}/matches" | "/api/v1/demands/{id}/matches") => OWNER_OR_OPERATORS,
         ("post", "/api/v1/achievements" | "/api/v1/demands") => OWNER_OR_OPERATORS,
         ("post", "/api/v1/organizations" | "/api/v1/experts" | "/api/v1/brokers") => OPERATORS_HERE,
         ("put", "/api/v1/achievements/{id}" | "/api/v1/demands/{id}" | "/api/v1/organizations/{id}") => {

@@ -109,7 +109,21 @@ impl TestServer {
         // No administrator when the database is down (the health tests).
         let token = match state.market().store().ping().await {
             Ok(()) => {
-                let admin = account(&state, "admin", Role::Admin, |_| {}).await;
+                // A second server on the same database shares the first one's administrator.
+                let existing = state
+                    .market()
+                    .store()
+                    .find_by(
+                        techmarket_domain::RecordKind::Account,
+                        "username",
+                        &["admin".to_string()],
+                    )
+                    .await
+                    .expect("accounts");
+                let admin = match existing.first() {
+                    Some(body) => serde_json::from_str::<Account>(body).expect("an account"),
+                    None => account(&state, "admin", Role::Admin, |_| {}).await,
+                };
                 Some(token_for(&state, &admin).await)
             }
             Err(_) => None,

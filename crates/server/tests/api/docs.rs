@@ -26,7 +26,15 @@ fn expected_operations() -> BTreeSet<(String, String)> {
             ops.insert((m.to_string(), p));
         }
     }
-    for p in ["/api/v1/stats", "/api/v1/openapi.json", "/healthz", "/metrics"] {
+    for p in [
+        "/api/v1/stats",
+        "/api/v1/openapi.json",
+        "/healthz",
+        "/metrics",
+        "/api/v1/search",
+        "/api/v1/demands/{id}/matches",
+        "/api/v1/achievements/{id}/matches",
+    ] {
         ops.insert(("get".to_string(), p.to_string()));
     }
     for (m, p) in [

@@ -8,5 +8,7 @@ mod docs;
 mod fixtures;
 mod lifecycle;
 mod lists;
+mod pg;
 mod records;
+mod search;
 mod signin;

@@ -10,5 +10,6 @@ pub mod experts;
 pub mod organizations;
 pub mod params;
 pub mod resource;
+pub mod search;
 pub mod session;
 pub mod stats;
