@@ -83,9 +83,10 @@ pub struct Scope {
     pub kind: RecordKind,
     /// The organizations the record belongs to: an achievement's holder, a demand's
     /// enterprise, an organization itself, an expert's organization, a broker's institution,
-    /// an account's organization.
+    /// an account's organization; both sides of a docking or of a match's feedback.
     pub owners: Vec<OrganizationId>,
-    /// The expert, broker or account the record is (their own profile).
+    /// The expert, broker or account the record is (their own profile) — or that it is kept
+    /// for: a docking's credited broker, the account that gave a match's feedback.
     pub person: Option<Uuid>,
     /// Where the record is; an operator of this region (or of its province) looks after it.
     pub region: Option<RegionCode>,
@@ -142,18 +143,29 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
         Verb::Create => match kind {
             // A member publishes for its own organization only.
             RecordKind::Achievement | RecordKind::Demand => operator || owner,
+            // Either side opens a docking, or a broker crediting themselves.
+            RecordKind::Docking => operator || owner || person,
+            // The enterprise gives feedback on its demand's matches (the market checks that
+            // the giver is the demand's enterprise, not the provider).
+            RecordKind::MatchFeedback => operator || owner,
             RecordKind::Organization | RecordKind::Expert | RecordKind::Broker => operator,
             // Accounts: an organization's admin invites its own users (as members).
             RecordKind::Account => operator || (owner && is_org_admin(subject)),
         },
         Verb::Edit => match kind {
             RecordKind::Achievement | RecordKind::Demand => operator || owner,
+            // Notes, and which broker is credited: the docking's parties and its broker.
+            RecordKind::Docking => operator || owner || person,
+            // Feedback is its giver's to revise.
+            RecordKind::MatchFeedback => operator || person,
             RecordKind::Organization => operator || (owner && is_org_admin(subject)),
             RecordKind::Expert | RecordKind::Broker => operator || person,
             RecordKind::Account => operator || person || (owner && is_org_admin(subject)),
         },
         Verb::Manage => match kind {
             RecordKind::Achievement | RecordKind::Demand => operator || owner,
+            // The pipeline's steps (contact, negotiate, sign, fail, reopen).
+            RecordKind::Docking => operator || owner || person,
             RecordKind::Account => operator || (owner && is_org_admin(subject)),
             _ => operator,
         },
@@ -175,6 +187,8 @@ pub fn action_verb(kind: RecordKind, action: &str) -> Verb {
         // An enterprise runs its own demand once it is published.
         (RecordKind::Demand, "start_docking" | "stop_docking" | "fulfil" | "close") => Verb::Manage,
         (RecordKind::Account, "disable" | "enable" | "activate") => Verb::Manage,
+        // A docking's parties and broker run its pipeline themselves.
+        (RecordKind::Docking, _) => Verb::Manage,
         _ => Verb::Review,
     }
 }
@@ -299,5 +313,123 @@ mod tests {
             ..profile
         };
         assert!(!may(&me, Verb::Edit, &other));
+    }
+
+    fn docking_scope(enterprise: OrganizationId, provider: OrganizationId, broker: Option<BrokerId>) -> Scope {
+        Scope {
+            kind: RecordKind::Docking,
+            owners: vec![enterprise, provider],
+            person: broker.map(|b| b.as_uuid()),
+            region: Some(region("220102")),
+            public: false,
+        }
+    }
+
+    #[test]
+    fn dockings_are_seen_and_run_by_both_sides_their_broker_and_the_region() {
+        let enterprise = OrganizationId::from_uuid(Uuid::now_v7());
+        let provider = OrganizationId::from_uuid(Uuid::now_v7());
+        let broker = BrokerId::from_uuid(Uuid::now_v7());
+        let s = docking_scope(enterprise, provider, Some(broker));
+        let member = |org: OrganizationId| {
+            Subject::Account(Principal {
+                organization_id: Some(org),
+                ..principal(Role::Member)
+            })
+        };
+        let broker_of = |b: BrokerId| {
+            Subject::Account(Principal {
+                broker_id: Some(b),
+                ..principal(Role::Broker)
+            })
+        };
+        let op = |code: &str| {
+            Subject::Account(Principal {
+                region: Some(region(code)),
+                ..principal(Role::Operator)
+            })
+        };
+        let insiders = [
+            member(enterprise),
+            member(provider),
+            broker_of(broker),
+            op("220100"),
+            op("220000"),
+            Subject::Account(principal(Role::Admin)),
+        ];
+        for who in &insiders {
+            for verb in [Verb::Read, Verb::ReadHistory, Verb::Create, Verb::Edit, Verb::Manage] {
+                assert!(may(who, verb, &s), "{who:?} {verb:?}");
+            }
+        }
+        let outsiders = [
+            Subject::Visitor,
+            member(OrganizationId::from_uuid(Uuid::now_v7())),
+            broker_of(BrokerId::from_uuid(Uuid::now_v7())),
+            op("220200"),
+            Subject::Account(principal(Role::Expert)),
+            Subject::Account(principal(Role::Finance)),
+        ];
+        for who in &outsiders {
+            for verb in Verb::ALL {
+                assert!(!may(who, verb, &s), "{who:?} {verb:?}");
+            }
+        }
+        // A broker opens a docking crediting themselves, not another broker.
+        assert!(!may(
+            &broker_of(broker),
+            Verb::Create,
+            &docking_scope(enterprise, provider, None)
+        ));
+        // Only operators review; the pipeline's steps are the parties' own.
+        assert!(!may(&member(enterprise), Verb::Review, &s));
+        assert!(may(&op("220100"), Verb::Review, &s));
+        for action in ["contact", "negotiate", "sign", "fail", "reopen"] {
+            assert_eq!(action_verb(RecordKind::Docking, action), Verb::Manage, "{action}");
+        }
+    }
+
+    #[test]
+    fn feedback_is_given_by_the_enterprise_and_revised_by_its_giver_only() {
+        let enterprise = OrganizationId::from_uuid(Uuid::now_v7());
+        let lister = OrganizationId::from_uuid(Uuid::now_v7());
+        let giver = Principal {
+            organization_id: Some(enterprise),
+            ..principal(Role::Member)
+        };
+        let colleague = Principal {
+            organization_id: Some(enterprise),
+            ..principal(Role::Member)
+        };
+        let listing_member = Principal {
+            organization_id: Some(lister),
+            ..principal(Role::Member)
+        };
+        let s = Scope {
+            kind: RecordKind::MatchFeedback,
+            owners: vec![enterprise, lister],
+            person: Some(giver.account_id.as_uuid()),
+            region: Some(region("220102")),
+            public: false,
+        };
+        let (giver, colleague, listing_member) = (
+            Subject::Account(giver),
+            Subject::Account(colleague),
+            Subject::Account(listing_member),
+        );
+        for who in [&giver, &colleague, &listing_member] {
+            assert!(may(who, Verb::Read, &s), "both sides read it: {who:?}");
+        }
+        assert!(may(&giver, Verb::Create, &s));
+        assert!(may(&giver, Verb::Edit, &s));
+        assert!(!may(&colleague, Verb::Edit, &s), "one's own verdict only");
+        assert!(
+            !may(&listing_member, Verb::Edit, &s),
+            "the lister reads, never rewrites"
+        );
+        assert!(!may(&giver, Verb::Manage, &s), "feedback has no lifecycle");
+        assert!(!may(&Subject::Visitor, Verb::Read, &s));
+        let broker = Subject::Account(principal(Role::Broker));
+        assert!(!may(&broker, Verb::Read, &s));
     }
 }

@@ -14,10 +14,15 @@ pub enum RecordKind {
     Demand,
     /// A user account: not a market record, but its changes are audited like one.
     Account,
+    /// A docking record (对接记录): kept and audited, not imported, exported or searched.
+    Docking,
+    /// Feedback on a match (匹配反馈): kept and audited, not imported, exported or searched.
+    MatchFeedback,
 }
 
 impl RecordKind {
-    /// The market's records (importable, exportable, searchable); accounts are not among them.
+    /// The market's records (importable, exportable, searchable); accounts, dockings and match
+    /// feedback are not among them.
     pub const ALL: [RecordKind; 5] = [
         RecordKind::Organization,
         RecordKind::Expert,
@@ -34,6 +39,8 @@ impl RecordKind {
             RecordKind::Achievement => "achievement",
             RecordKind::Demand => "demand",
             RecordKind::Account => "account",
+            RecordKind::Docking => "docking",
+            RecordKind::MatchFeedback => "match_feedback",
         }
     }
 
@@ -46,6 +53,9 @@ impl RecordKind {
             RecordKind::Achievement => "achievements",
             RecordKind::Demand => "demands",
             RecordKind::Account => "accounts",
+            RecordKind::Docking => "dockings",
+            // Uncountable: the table is `match_feedback`.
+            RecordKind::MatchFeedback => "match_feedback",
         }
     }
 
@@ -57,18 +67,24 @@ impl RecordKind {
             RecordKind::Achievement => "科技成果",
             RecordKind::Demand => "技术需求",
             RecordKind::Account => "账号",
+            RecordKind::Docking => "对接记录",
+            RecordKind::MatchFeedback => "匹配反馈",
         }
     }
 
-    /// A market record's kind by its code or plural (`achievement`, `achievements`); accounts
-    /// are not parsed here (they are not imported or exported).
+    /// A market record's kind by its code or plural (`achievement`, `achievements`); accounts,
+    /// dockings and feedback are not parsed here (they are not imported or exported).
     pub fn parse(s: &str) -> Option<RecordKind> {
         Self::ALL.into_iter().find(|k| k.code() == s || k.plural() == s)
     }
 
-    /// Any kind, accounts included: for reading the event log back.
+    /// Any kind, accounts, dockings and feedback included: for reading the event log back.
     pub fn parse_any(s: &str) -> Option<RecordKind> {
-        Self::parse(s).or((s == "account" || s == "accounts").then_some(RecordKind::Account))
+        Self::parse(s).or_else(|| {
+            [RecordKind::Account, RecordKind::Docking, RecordKind::MatchFeedback]
+                .into_iter()
+                .find(|k| k.code() == s || k.plural() == s)
+        })
     }
 }
 

@@ -70,3 +70,11 @@ id_type!(
     /// A user account (a person who signs in).
     AccountId
 );
+id_type!(
+    /// A docking record (对接记录): one demand and one provider brought together.
+    DockingId
+);
+id_type!(
+    /// Feedback on one match (匹配反馈): useful or not, and why.
+    MatchFeedbackId
+);

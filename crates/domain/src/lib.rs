@@ -16,6 +16,7 @@ pub mod achievement;
 pub mod common;
 pub mod demand;
 pub mod directory;
+pub mod docking;
 pub mod lifecycle;
 
 pub use access::{Principal, Scope, Subject, Verb, may};
@@ -26,5 +27,9 @@ pub use demand::{Challenge, Demand, DemandAction, DemandFields, DemandStatus, En
 pub use directory::{
     Broker, BrokerFields, BrokerLevel, Expert, ExpertFields, OrgKind, OrgTag, Organization, OrganizationAction,
     OrganizationFields, OrganizationStatus, PersonAction, PersonStatus,
+};
+pub use docking::{
+    Docking, DockingAction, DockingEntry, DockingError, DockingStatus, FeedbackReason, MatchFeedback, MatchParties,
+    NewDocking, NewMatchFeedback,
 };
 pub use lifecycle::{Action, IllegalTransition, Status};

@@ -117,8 +117,8 @@ pub fn columns(kind: RecordKind) -> &'static [Column] {
         RecordKind::Expert => EXPERTS,
         RecordKind::Organization => ORGANIZATIONS,
         RecordKind::Broker => BROKERS,
-        // Accounts are not interchange records (no import, no export).
-        RecordKind::Account => &[],
+        // Accounts, dockings and feedback are not interchange records (no import, no export).
+        RecordKind::Account | RecordKind::Docking | RecordKind::MatchFeedback => &[],
     }
 }
 

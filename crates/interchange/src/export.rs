@@ -99,6 +99,17 @@ pub async fn records(market: &Market, kind: RecordKind, selection: Selection) ->
                 .into(),
             ));
         }
+        RecordKind::Docking | RecordKind::MatchFeedback => {
+            return Err(StoreError::Invalid(
+                techmarket_domain::FieldError::new(
+                    "kind",
+                    "kind_not_exportable",
+                    format!("{}不能导出为交换文件", kind.label_zh()),
+                    format!("{} records are not exported as interchange files", kind.code()),
+                )
+                .into(),
+            ));
+        }
     }
     Ok(out)
 }

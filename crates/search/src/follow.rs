@@ -32,7 +32,7 @@ fn searchable(kind: RecordKind) -> Option<Kind> {
         RecordKind::Demand => Some(Kind::Demand),
         RecordKind::Expert => Some(Kind::Expert),
         RecordKind::Organization => Some(Kind::Organization),
-        RecordKind::Broker | RecordKind::Account => None,
+        RecordKind::Broker | RecordKind::Account | RecordKind::Docking | RecordKind::MatchFeedback => None,
     }
 }
 
@@ -146,7 +146,7 @@ impl Follower {
             RecordKind::Demand => self.put::<Demand>(id).await,
             RecordKind::Expert => self.put::<Expert>(id).await,
             RecordKind::Organization => self.put::<Organization>(id).await,
-            RecordKind::Broker | RecordKind::Account => Ok(()),
+            RecordKind::Broker | RecordKind::Account | RecordKind::Docking | RecordKind::MatchFeedback => Ok(()),
         }
     }
 

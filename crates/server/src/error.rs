@@ -118,6 +118,8 @@ impl ErrorCode {
             RecordKind::Achievement => ErrorCode::AchievementNotFound,
             RecordKind::Demand => ErrorCode::DemandNotFound,
             RecordKind::Account => ErrorCode::AccountNotFound,
+            // No routes yet: the generic code until they get their own.
+            RecordKind::Docking | RecordKind::MatchFeedback => ErrorCode::NotFound,
         }
     }
 

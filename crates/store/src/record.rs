@@ -4,7 +4,9 @@ use crate::query::SqlValue;
 use serde::{Deserialize, Serialize};
 use techmarket_domain::lifecycle::Status;
 use techmarket_domain::standards::RegionCode;
-use techmarket_domain::{Account, Achievement, Actor, Broker, Demand, Expert, Millis, Organization, RecordKind};
+use techmarket_domain::{
+    Account, Achievement, Actor, Broker, Demand, Docking, Expert, MatchFeedback, Millis, Organization, RecordKind,
+};
 use uuid::Uuid;
 
 /// The table of a kind.
@@ -42,6 +44,27 @@ pub fn index_columns(kind: RecordKind) -> &'static [&'static str] {
             "published_at",
         ],
         RecordKind::Account => &["username", "role", "organization_id", "region"],
+        RecordKind::Docking => &[
+            "demand_id",
+            "achievement_id",
+            "expert_id",
+            "broker_id",
+            "enterprise_id",
+            "provider_id",
+            "region",
+            "opened_by",
+            "signed_at",
+        ],
+        RecordKind::MatchFeedback => &[
+            "demand_id",
+            "achievement_id",
+            "expert_id",
+            "account_id",
+            "enterprise_id",
+            "provider_id",
+            "region",
+            "reason",
+        ],
     }
 }
 
@@ -50,7 +73,15 @@ pub fn index_columns(kind: RecordKind) -> &'static [&'static str] {
 pub fn is_integer_column(column: &str) -> bool {
     matches!(
         column,
-        "version" | "created_at" | "updated_at" | "trl" | "price" | "budget_max" | "min_trl" | "published_at"
+        "version"
+            | "created_at"
+            | "updated_at"
+            | "trl"
+            | "price"
+            | "budget_max"
+            | "min_trl"
+            | "published_at"
+            | "signed_at"
     )
 }
 
@@ -318,6 +349,127 @@ impl Record for Account {
             f.role.code().into(),
             f.organization_id.map(|i| i.to_string()).into(),
             f.region.map(|r| r.to_string()).into(),
+        ]
+    }
+}
+
+/// A record's JSON without the keys the store keeps itself: what is left is its content.
+fn content_without(r: &impl Serialize, bookkeeping: &[&str]) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        for k in bookkeeping {
+            o.remove(*k);
+        }
+    }
+    v
+}
+
+/// A docking's content is its match snapshot and its credited broker; its status and timeline
+/// change through their own steps (each an event of its own).
+impl Record for Docking {
+    const KIND: RecordKind = RecordKind::Docking;
+    fn uuid(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+    fn external_id(&self) -> Option<&str> {
+        None
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn set_version(&mut self, v: i64) {
+        self.version = v;
+    }
+    fn status_code(&self) -> &'static str {
+        self.status.code()
+    }
+    fn created_at(&self) -> Millis {
+        self.created_at
+    }
+    fn updated_at(&self) -> Millis {
+        self.updated_at
+    }
+    fn set_updated_at(&mut self, t: Millis) {
+        self.updated_at = t;
+    }
+    fn content(&self) -> serde_json::Value {
+        content_without(
+            self,
+            &[
+                "id",
+                "version",
+                "status",
+                "status_reason",
+                "created_at",
+                "updated_at",
+                "signed_at",
+                "timeline",
+            ],
+        )
+    }
+    fn region(&self) -> Option<RegionCode> {
+        Some(self.parties.region)
+    }
+    fn index_values(&self) -> Vec<SqlValue> {
+        let p = &self.parties;
+        vec![
+            p.demand_id.to_string().into(),
+            p.achievement_id.map(|i| i.to_string()).into(),
+            p.expert_id.map(|i| i.to_string()).into(),
+            self.broker_id.map(|i| i.to_string()).into(),
+            p.enterprise_id.map(|i| i.to_string()).into(),
+            p.provider_id.map(|i| i.to_string()).into(),
+            p.region.to_string().into(),
+            self.opened_by.to_string().into(),
+            self.signed_at.into(),
+        ]
+    }
+}
+
+/// Feedback's status is its verdict (`useful`, `not_useful`), so counts group by it.
+impl Record for MatchFeedback {
+    const KIND: RecordKind = RecordKind::MatchFeedback;
+    fn uuid(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+    fn external_id(&self) -> Option<&str> {
+        None
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn set_version(&mut self, v: i64) {
+        self.version = v;
+    }
+    fn status_code(&self) -> &'static str {
+        self.verdict_code()
+    }
+    fn created_at(&self) -> Millis {
+        self.created_at
+    }
+    fn updated_at(&self) -> Millis {
+        self.updated_at
+    }
+    fn set_updated_at(&mut self, t: Millis) {
+        self.updated_at = t;
+    }
+    fn content(&self) -> serde_json::Value {
+        content_without(self, &["id", "version", "created_at", "updated_at"])
+    }
+    fn region(&self) -> Option<RegionCode> {
+        Some(self.parties.region)
+    }
+    fn index_values(&self) -> Vec<SqlValue> {
+        let p = &self.parties;
+        vec![
+            p.demand_id.to_string().into(),
+            p.achievement_id.map(|i| i.to_string()).into(),
+            p.expert_id.map(|i| i.to_string()).into(),
+            self.account_id.to_string().into(),
+            p.enterprise_id.map(|i| i.to_string()).into(),
+            p.provider_id.map(|i| i.to_string()).into(),
+            p.region.to_string().into(),
+            self.reason.code().into(),
         ]
     }
 }

@@ -176,6 +176,8 @@ async fn created_with(market: &Market, e: &Event) -> Option<Value> {
         RecordKind::Achievement => v1::<Achievement>(market, id).await,
         RecordKind::Demand => v1::<Demand>(market, id).await,
         RecordKind::Account => v1::<Account>(market, id).await,
+        RecordKind::Docking => v1::<techmarket_domain::Docking>(market, id).await,
+        RecordKind::MatchFeedback => v1::<techmarket_domain::MatchFeedback>(market, id).await,
     }
 }
 
