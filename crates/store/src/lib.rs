@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod accounts_contract;
 pub mod auth;
 pub mod contract;
+pub mod docking;
 pub mod error;
 pub mod market;
 pub mod query;
@@ -18,6 +19,7 @@ pub mod record;
 
 pub use accounts::{AccountError, Accounts, AuthConfig, Authenticated, SignedIn, secret_hash};
 pub use auth::{AuditQuery, Secret, SecretKind};
+pub use docking::{DockingCounts, docking_visibility, feedback_visibility};
 pub use error::{StoreError, StoreResult};
 pub use market::Market;
 pub use query::{Condition, Cursor, ListQuery, Order, SqlValue};

@@ -406,14 +406,14 @@ pub fn diff(old: &Value, new: &Value) -> Value {
     Value::Object(out)
 }
 
-fn decode<R: Record>(body: &str) -> StoreResult<R> {
+pub(crate) fn decode<R: Record>(body: &str) -> StoreResult<R> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
         kind: R::KIND,
         message: e.to_string(),
     })
 }
 
-fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Millis) -> NewEvent {
+pub(crate) fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Millis) -> NewEvent {
     NewEvent {
         occurred_at: now,
         actor: actor.clone(),
@@ -426,7 +426,7 @@ fn event<R: Record>(actor: &Actor, r: &R, action: &str, changes: Value, now: Mil
     }
 }
 
-fn insert<R: Record>(actor: &Actor, r: &R, action: &str, now: Millis) -> Write {
+pub(crate) fn insert<R: Record>(actor: &Actor, r: &R, action: &str, now: Millis) -> Write {
     let changes = serde_json::json!({"status": r.status_code()});
     Write::Insert {
         record: stored(r),
