@@ -1535,6 +1535,12 @@ pub async fn migrations_are_recorded(store: Arc<dyn Store>) {
             .any(|a| (a.version, a.description.as_str()) == (2, "accounts")),
         "{applied:?}"
     );
+    assert!(
+        applied
+            .iter()
+            .any(|a| (a.version, a.description.as_str()) == (3, "docking")),
+        "{applied:?}"
+    );
     store.migrate().await.expect("migrating again is a no-op");
     assert_eq!(store.applied_migrations().await.unwrap(), applied);
 }

@@ -12,6 +12,7 @@ pub mod accounts_contract;
 pub mod auth;
 pub mod contract;
 pub mod docking;
+pub mod docking_contract;
 pub mod error;
 pub mod market;
 pub mod query;
