@@ -92,8 +92,6 @@ fn is_word(s: &str) -> bool {
 pub struct Analyzer {
     jieba: Arc<Jieba>,
     synonyms: Arc<HashMap<String, Vec<String>>>,
-    /// The lexicon's own words and every synonym: the domain's terms.
-    terms: Arc<std::collections::HashSet<String>>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -111,9 +109,7 @@ impl Analyzer {
             jieba.add_word(w, *f, None);
         }
         let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
-        let mut terms: std::collections::HashSet<String> = lexicon.words.iter().map(|(w, _)| normalize(w)).collect();
         for group in &lexicon.synonym_groups {
-            terms.extend(group.iter().cloned());
             for w in group {
                 // Keep synonyms whole when segmenting, unless the lexicon already has them.
                 if !jieba.has_word(w) && w.chars().any(is_cjk) {
@@ -130,7 +126,6 @@ impl Analyzer {
         Analyzer {
             jieba: Arc::new(jieba),
             synonyms: Arc::new(synonyms),
-            terms: Arc::new(terms),
         }
     }
 
@@ -180,11 +175,6 @@ impl Analyzer {
             .map(|t| normalize(t.word.trim()))
             .filter(|w| !w.is_empty())
             .collect()
-    }
-
-    /// Whether the word is a term of the domain lexicon or of the synonym table.
-    pub fn is_domain_term(&self, word: &str) -> bool {
-        self.terms.contains(word)
     }
 
     /// The other words of the word's synonym group.

@@ -15,12 +15,16 @@ use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{Achievement, Demand, TransferMode};
 use uuid::Uuid;
 
-fn knob(name: &str, default: f32) -> f32 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-fn backoff() -> f32 {
-    knob("TM_BACKOFF", 0.6)
-}
+/// Weight of a query word's single characters (relative to the word): the evidence a different
+/// wording of the same thing leaves (牛粪 / 粪污).
+const CHARACTER_BACKOFF: f32 = 0.6;
+/// How much covering more of the source's words counts: the score is multiplied by
+/// `1 + COVERAGE × (share of the words found)`.
+const COVERAGE: f32 = 1.0;
+/// Factor for a record in another industry section (a soft constraint).
+const OTHER_INDUSTRY: f32 = 0.96;
+/// Factor for 面议: neither a fit nor a miss, a shade below a stated fit.
+const NEGOTIABLE: f32 = 0.98;
 
 /// Candidates taken from the text index before constraints re-rank them.
 const CANDIDATES: usize = 300;
@@ -462,7 +466,7 @@ fn judge(demand: &Facts, offer: &Facts, target: Kind) -> (Vec<Check>, f32) {
                 Outcome::Unknown,
                 "价格面议".into(),
                 "price negotiable (面议)".into(),
-                knob("TM_NEG", 0.98),
+                NEGOTIABLE,
             ),
         }
         match (demand.trl, offer.trl) {
@@ -551,7 +555,7 @@ fn judge(demand: &Facts, offer: &Facts, target: Kind) -> (Vec<Check>, f32) {
             Outcome::Miss,
             format!("行业不同（{}）", offer.industries[0].section_name_zh()),
             format!("another industry section ({})", offer.industries[0].section()),
-            knob("TM_IND", 0.96),
+            OTHER_INDUSTRY,
         );
     }
     if let (Some(a), Some(b)) = (demand.region, offer.region) {
@@ -583,14 +587,7 @@ impl SearchIndex {
                 match out.iter_mut().find(|(x, _)| *x == w) {
                     // A word repeated across the text is central to it.
                     Some((_, wt)) => *wt = (*wt + 0.3 * weight).min(2.5),
-                    None => {
-                        let boost = if self.analyzer().is_domain_term(&w) {
-                            knob("TM_LEXB", 1.0)
-                        } else {
-                            1.0
-                        };
-                        out.push((w, weight * boost))
-                    }
+                    None => out.push((w, weight)),
                 }
             }
         }
@@ -604,7 +601,7 @@ impl SearchIndex {
         let f = self.fields();
         let searcher = self.searcher();
         let run = |words: &[(String, f32)]| -> Result<Vec<query::HitKey>> {
-            let Some(text) = query::weighted_text_query(self.analyzer(), f, words, backoff()) else {
+            let Some(text) = query::weighted_text_query(self.analyzer(), f, words, CHARACTER_BACKOFF) else {
                 return Ok(Vec::new());
             };
             let full = query::with_filters(f, target, Some(text), &query::Filters::default());
@@ -621,36 +618,7 @@ impl SearchIndex {
                 .filter(|h| source.id.is_none_or(|s| s.as_u128() != h.id))
                 .collect())
         };
-        let mut hits = run(&words)?;
-        // Pseudo-relevance feedback: the terms of the best few candidates' titles and keywords
-        // join the query, weakly. Records of the same technical area share them, so neighbours
-        // of a good match rise above records that share only a word with the description.
-        let prf = knob("TM_PRF", 0.0);
-        let prf_docs = knob("TM_PRFN", 2.0) as usize;
-        if prf > 0.0 && !hits.is_empty() {
-            let best = hits[0].score;
-            let mut expanded = words.clone();
-            for h in hits.iter().take(prf_docs) {
-                let doc: TantivyDocument = searcher.doc(h.addr)?;
-                let text: String = doc
-                    .get_all(f.title)
-                    .chain(doc.get_all(f.keywords))
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let w = prf * h.score / best;
-                for word in self.analyzer().query_words(&text) {
-                    if GENERIC.contains(&word.as_str()) || word.chars().count() < 2 {
-                        continue;
-                    }
-                    match expanded.iter_mut().find(|(x, _)| *x == word) {
-                        Some(_) => {}
-                        None => expanded.push((word, w)),
-                    }
-                }
-            }
-            hits = run(&expanded)?;
-        }
+        let hits = run(&words)?;
         let best = hits.first().map(|h| h.score).unwrap_or(0.0);
         if best <= 0.0 {
             return Ok(Vec::new());
@@ -681,7 +649,7 @@ impl SearchIndex {
                 .join(" ");
             let text_score = h.score / best;
             let (matched_terms, coverage) = self.matched_terms(&wanted, &format!("{title} {body}"));
-            let coord = 1.0 + knob("TM_COORD", 0.0) * coverage;
+            let coord = 1.0 + COVERAGE * coverage;
             out.push(Match {
                 id,
                 external_id: facts.external_id.clone(),
