@@ -280,8 +280,9 @@ impl SearchIndex {
         )?;
         let page: Vec<DocAddress> = hits.iter().skip(offset).take(limit).map(|h| h.addr).collect();
 
+        let marks = query::highlight_query(&self.analyzer, f, &q.text);
         let snippet_for = |field| -> Result<Option<SnippetGenerator>> {
-            match &text_query {
+            match &marks {
                 Some(tq) => {
                     let mut g = SnippetGenerator::create(&searcher, &**tq, field)?;
                     g.set_max_num_chars(query::SNIPPET_CHARS);

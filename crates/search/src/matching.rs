@@ -656,10 +656,17 @@ impl SearchIndex {
                 kind: target,
                 matched_terms,
                 title,
-                score: (text_score * factor * coord).min(1.0),
+                score: text_score * factor * coord,
                 text_score,
                 checks,
             });
+        }
+        // Scores are relative to the best match (1.0).
+        let top = out.iter().map(|m| m.score).fold(0.0f32, f32::max);
+        if top > 0.0 {
+            for m in &mut out {
+                m.score /= top;
+            }
         }
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         out.truncate(limit);

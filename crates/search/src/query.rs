@@ -257,6 +257,29 @@ pub fn text_query(analyzer: &Analyzer, f: &Fields, text: &str) -> Option<Box<dyn
     }
 }
 
+/// The terms to mark in snippets: the query's words and their synonyms as whole terms (not the
+/// single characters that let a differently segmented text match, which would mark every 电 of
+/// a page for 锂电池).
+pub fn highlight_query(analyzer: &Analyzer, f: &Fields, text: &str) -> Option<Box<dyn TQuery>> {
+    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for w in analyzer.query_words(&text).into_iter().take(MAX_QUERY_WORDS) {
+        if STOPWORDS.contains(&w.as_str()) {
+            continue;
+        }
+        for word in std::iter::once(w.as_str()).chain(analyzer.synonyms(&w).iter().map(String::as_str)) {
+            for field in [f.title, f.summary] {
+                clauses.push((Occur::Should, string_term(field, word)));
+            }
+        }
+    }
+    if clauses.is_empty() {
+        None
+    } else {
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
 /// A query over weighted words (matching): each word with its synonyms, boosted by its weight.
 pub fn weighted_text_query(
     analyzer: &Analyzer,
