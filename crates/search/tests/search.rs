@@ -807,3 +807,51 @@ fn a_query_deserializes_with_defaults() {
     assert_eq!(q.limit, 20);
     assert!(ids(&q).contains(&id(7)));
 }
+
+#[test]
+fn a_demand_finds_experts_by_their_fields_with_region_as_a_reason() {
+    let idx = SearchIndex::in_ram(&Lexicon::builtin()).unwrap();
+    let expert = |n: u128, name: &str, fields: &[&str], region: &str| -> techmarket_domain::Expert {
+        serde_json::from_value(serde_json::json!({
+            "id": id(n), "version": 1, "status": "active",
+            "created_at": 1_700_000_000_000i64, "updated_at": 1_700_000_000_000i64,
+            "name": name, "organization": "吉林大学", "title": "教授", "fields": fields,
+            "industries": ["C"], "bio": format!("长期从事{}研究。", fields.join("、")), "region": region,
+        }))
+        .unwrap()
+    };
+    idx.upsert(&expert(601, "王教授", &["无损检测", "超声检测"], "220100"))
+        .unwrap();
+    idx.upsert(&expert(602, "李研究员", &["无损检测", "焊接"], "110000"))
+        .unwrap();
+    idx.upsert(&expert(603, "赵教授", &["作物育种"], "220100")).unwrap();
+    let mut inactive = expert(604, "钱教授", &["无损检测"], "220100");
+    inactive.status = techmarket_domain::PersonStatus::Inactive;
+    idx.upsert(&inactive).unwrap();
+    idx.commit().unwrap();
+    let demand: techmarket_domain::Demand = serde_json::from_value(serde_json::json!({
+        "id": id(700), "version": 1, "status": "published",
+        "created_at": 1_700_000_000_000i64, "updated_at": 1_700_000_000_000i64,
+        "title": "焊缝无损检测", "description": "需要焊缝超声无损检测方面的专家指导。",
+        "enterprise": {"name": "某机车公司"}, "industry": "C", "region": "220102",
+        "budget_max": null, "min_trl": null, "cooperation_modes": ["service"],
+    }))
+    .unwrap();
+    let m = idx
+        .matches(&techmarket_search::matching::Source::demand(&demand), Kind::Expert, 10)
+        .unwrap();
+    let got: Vec<&str> = m.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(got.first().copied(), Some(id(601).as_str()), "{m:?}");
+    assert!(got.contains(&id(602).as_str()));
+    assert!(!got.contains(&id(603).as_str()), "no shared term: {m:?}");
+    assert!(!got.contains(&id(604).as_str()), "an inactive expert is not indexed");
+    // Experts are judged on industry and region only (no budget, TRL or mode).
+    use techmarket_search::matching::Constraint;
+    let constraints: Vec<Constraint> = m[0].checks.iter().map(|c| c.constraint).collect();
+    assert_eq!(constraints, vec![Constraint::Industry, Constraint::Region]);
+    assert!(
+        m[0].reasons(false).iter().any(|r| r.contains("同一地市")),
+        "{:?}",
+        m[0].reasons(false)
+    );
+}
