@@ -14,6 +14,7 @@ mod demands;
 mod names;
 mod orgs;
 mod people;
+pub mod synthetic;
 mod text;
 mod vocab;
 
