@@ -5,6 +5,12 @@
 //!   Store (no parsing, validation or lookups) — the ceiling the importer works under.
 //! - `bench demo`: wall time of `techmarket demo --scale jilin --no-serve` on a fresh data
 //!   directory. Baseline: generating the same market in memory, without writing it.
+//! - `bench search`: index build rate and query latency at national scale; baseline SQLite FTS5
+//!   (trigram) over the same records (see `bench_search`).
+
+// Its own file beside this one (commands/bench_search.rs): the search benchmark is large.
+#[path = "bench_search.rs"]
+pub mod bench_search;
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
@@ -49,6 +55,8 @@ pub enum What {
         #[arg(long, default_value_t = 2022)]
         seed: u64,
     },
+    /// Search index build rate and query latency, against SQLite FTS5 (trigram)
+    Search(bench_search::Args),
 }
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
@@ -60,6 +68,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
             runs,
         } => bench_import(cfg, postgres, batch_size, seed, runs.max(1)).await,
         What::Demo { seed } => bench_demo(seed).await,
+        What::Search(a) => bench_search::run(cfg, a).await,
     }
 }
 
