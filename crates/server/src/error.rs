@@ -73,6 +73,8 @@ error_codes! {
         "没有找到该科技成果", "no such achievement";
     DemandNotFound = "demand_not_found", 404,
         "没有找到该技术需求", "no such demand";
+    DockingNotFound = "docking_not_found", 404,
+        "没有找到该对接记录", "no such docking record";
     VersionConflict = "version_conflict", 409,
         "记录已被他人修改，请重新读取后再提交", "the record was changed by someone else; read it again and retry";
     Duplicate = "duplicate", 409,
@@ -118,8 +120,9 @@ impl ErrorCode {
             RecordKind::Achievement => ErrorCode::AchievementNotFound,
             RecordKind::Demand => ErrorCode::DemandNotFound,
             RecordKind::Account => ErrorCode::AccountNotFound,
-            // No routes yet: the generic code until they get their own.
-            RecordKind::Docking | RecordKind::MatchFeedback => ErrorCode::NotFound,
+            RecordKind::Docking => ErrorCode::DockingNotFound,
+            // No route reads one feedback by its id: feedback is found by its match.
+            RecordKind::MatchFeedback => ErrorCode::NotFound,
         }
     }
 
@@ -511,6 +514,7 @@ const NOT_FOUND: (u16, &[ErrorCode]) = (
         E::BrokerNotFound,
         E::AchievementNotFound,
         E::DemandNotFound,
+        E::DockingNotFound,
     ],
 );
 const BODY: [(u16, &[ErrorCode]); 6] = [
@@ -652,6 +656,7 @@ mod tests {
                 ("broker_not_found", 404),
                 ("achievement_not_found", 404),
                 ("demand_not_found", 404),
+                ("docking_not_found", 404),
                 ("version_conflict", 409),
                 ("duplicate", 409),
                 ("illegal_transition", 409),

@@ -24,7 +24,8 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the parameters `query` reads
 pub struct AuditFilters {
-    /// `organization` | `expert` | `broker` | `achievement` | `demand` | `account`
+    /// `organization` | `expert` | `broker` | `achievement` | `demand` | `account` | `docking` |
+    /// `match_feedback`
     #[param(example = "achievement")]
     kind: Option<String>,
     /// One record's changes.
@@ -80,6 +81,18 @@ pub struct AuditPage {
     pub next: Option<i64>,
 }
 
+/// Every kind of record the log holds, as the `kind` filter names them.
+pub const AUDITED_KINDS: [RecordKind; 8] = [
+    RecordKind::Organization,
+    RecordKind::Expert,
+    RecordKind::Broker,
+    RecordKind::Achievement,
+    RecordKind::Demand,
+    RecordKind::Account,
+    RecordKind::Docking,
+    RecordKind::MatchFeedback,
+];
+
 fn bad(name: &str, zh: String, en: String) -> ApiError {
     ApiError::parameter(FieldProblem::new(name, "invalid", zh, en))
 }
@@ -121,10 +134,12 @@ fn query(
     let kind = match p.one("kind")? {
         None => None,
         Some(k) => Some(RecordKind::parse_any(&k).ok_or_else(|| {
+            let known: Vec<&str> = AUDITED_KINDS.iter().map(|k| k.code()).collect();
+            let shown: String = k.chars().take(60).collect();
             bad(
                 "kind",
-                format!("未知的记录类型「{k}」"),
-                format!("unknown kind `{k}`; expected organization, expert, broker, achievement, demand or account"),
+                format!("未知的记录类型「{shown}」，可选：{}", known.join(", ")),
+                format!("unknown kind `{shown}`; expected one of {}", known.join(", ")),
             )
         })?),
     };
@@ -324,4 +339,20 @@ pub async fn export(
         HeaderValue::from_str(&format!("attachment; filename=\"techmarket-audit.{ext}\"")).expect("ASCII"),
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_filter_names_every_kind_it_accepts() {
+        for k in AUDITED_KINDS {
+            assert_eq!(RecordKind::parse_any(k.code()), Some(k));
+        }
+        let caller = Caller::visitor(None);
+        let e = query(&caller, vec![("kind".into(), "dockng".into())], 50, 200).unwrap_err();
+        let en = e.body(techmarket_domain::Lang::En).error.fields[0].message.clone();
+        assert!(en.contains("docking") && en.contains("match_feedback"), "{en}");
+    }
 }
