@@ -1,7 +1,10 @@
 //! The user's language (SPEC §3): `?lang=zh-CN|en`, then the `lang` cookie, then
 //! `Accept-Language`; Chinese by default.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri, header};
+use std::convert::Infallible;
 use techmarket_domain::Lang;
 
 /// `zh`, `zh-CN`, `zh-Hans`… → Chinese; `en`, `en-US`… → English; anything else → none.
@@ -63,6 +66,18 @@ pub fn negotiate(uri: &Uri, headers: &HeaderMap) -> Lang {
         .or_else(|| from_cookie(headers))
         .or_else(|| from_accept_language(headers))
         .unwrap_or_default()
+}
+
+/// The language of the request, for handlers whose answers carry text (labels, reasons).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLang {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(RequestLang(negotiate(&parts.uri, &parts.headers)))
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use techmarket_domain::access::{Scope, Verb, action_verb, may};
 use techmarket_domain::common::{mask_email, mask_phone};
 use techmarket_domain::lifecycle::{Action, Status, allowed_actions};
 use techmarket_domain::standards::{RegionCode, RegionTable};
-use techmarket_domain::{Contact, OrganizationId, Role, Subject, ValidationErrors};
+use techmarket_domain::{Contact, IllegalTransition, OrganizationId, Role, Subject, ValidationErrors};
 use techmarket_interchange::records::{ContactRecord, PartyRecord};
 use techmarket_interchange::validate;
 use techmarket_store::market::Editable;
@@ -378,7 +378,8 @@ fn visibility<R: Resource>(subject: &Subject) -> Option<Condition> {
     Some(Condition::Or(any))
 }
 
-fn etag(version: i64) -> HeaderValue {
+/// The ETag of a record at `version`: `"3"`.
+pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header")
 }
 
@@ -542,21 +543,7 @@ pub async fn transition<R: Resource>(
     let Some(action) = <R::Action as Action>::parse(req.action.trim()) else {
         // Report a missing record before a bad action.
         let _: R = state.market().get(id).await?;
-        let known: Vec<&str> = <R::Action as Action>::all().iter().map(|a| a.code()).collect();
-        return Err(ApiError::validation([FieldProblem::new(
-            "action",
-            "action_unknown",
-            format!(
-                "未知的操作「{}」，可选：{}",
-                req.action.chars().take(60).collect::<String>(),
-                known.join(", ")
-            ),
-            format!(
-                "unknown action `{}`; expected one of {}",
-                req.action.chars().take(60).collect::<String>(),
-                known.join(", ")
-            ),
-        )]));
+        return Err(unknown_action::<R::Action>(&req.action));
     };
     let current: R = state.market().get(id).await?;
     check(caller, action_verb(R::KIND, action.code()), &current)?;
@@ -576,50 +563,60 @@ pub async fn transition<R: Resource>(
         .await
     {
         Ok(r) => Ok(respond(StatusCode::OK, &r, &ViewContext::new(state, caller), false)),
-        Err(StoreError::IllegalTransition(t)) => {
-            let mut e = ApiError::from(t.clone());
-            if let Some(from) = <<R::Action as Action>::Status as Status>::parse(t.from) {
-                let can: Vec<&str> = allowed_actions::<R::Action>(from)
-                    .into_iter()
-                    .map(|a| a.code())
-                    .collect();
-                let can_zh: Vec<&str> = allowed_actions::<R::Action>(from)
-                    .into_iter()
-                    .map(|a| a.label_zh())
-                    .collect();
-                let (zh, en) = if can.is_empty() {
-                    (
-                        format!(
-                            "当前状态为「{}」，不能执行「{}」；该状态下没有可执行的操作",
-                            t.from_zh, t.action_zh
-                        ),
-                        format!(
-                            "cannot {} a record that is {}; no action is allowed from {}",
-                            t.action, t.from, t.from
-                        ),
-                    )
-                } else {
-                    (
-                        format!(
-                            "当前状态为「{}」，不能执行「{}」；可执行：{}",
-                            t.from_zh,
-                            t.action_zh,
-                            can_zh.join("、")
-                        ),
-                        format!(
-                            "cannot {} a record that is {}; allowed: {}",
-                            t.action,
-                            t.from,
-                            can.join(", ")
-                        ),
-                    )
-                };
-                e = e.with_message(zh, en);
-            }
-            Err(e)
-        }
+        Err(StoreError::IllegalTransition(t)) => Err(illegal_transition::<R::Action>(t)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// 422 naming `action` for an action code the kind does not have, listing those it has.
+pub fn unknown_action<A: Action>(given: &str) -> ApiError {
+    let known: Vec<&str> = A::all().iter().map(|a| a.code()).collect();
+    let shown: String = given.chars().take(60).collect();
+    ApiError::validation([FieldProblem::new(
+        "action",
+        "action_unknown",
+        format!("未知的操作「{shown}」，可选：{}", known.join(", ")),
+        format!("unknown action `{shown}`; expected one of {}", known.join(", ")),
+    )])
+}
+
+/// 409 `illegal_transition` for a step the record's status does not allow, saying which
+/// steps it does allow (in both languages).
+pub fn illegal_transition<A: Action>(t: IllegalTransition) -> ApiError {
+    let mut e = ApiError::from(t.clone());
+    if let Some(from) = <A::Status as Status>::parse(t.from) {
+        let can: Vec<&str> = allowed_actions::<A>(from).into_iter().map(|a| a.code()).collect();
+        let can_zh: Vec<&str> = allowed_actions::<A>(from).into_iter().map(|a| a.label_zh()).collect();
+        let (zh, en) = if can.is_empty() {
+            (
+                format!(
+                    "当前状态为「{}」，不能执行「{}」；该状态下没有可执行的操作",
+                    t.from_zh, t.action_zh
+                ),
+                format!(
+                    "cannot {} a record that is {}; no action is allowed from {}",
+                    t.action, t.from, t.from
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "当前状态为「{}」，不能执行「{}」；可执行：{}",
+                    t.from_zh,
+                    t.action_zh,
+                    can_zh.join("、")
+                ),
+                format!(
+                    "cannot {} a record that is {}; allowed: {}",
+                    t.action,
+                    t.from,
+                    can.join(", ")
+                ),
+            )
+        };
+        e = e.with_message(zh, en);
+    }
+    e
 }
 
 /// `GET /api/v1/{kind}/{id}/history`.
