@@ -39,6 +39,12 @@ const PUBLISHERS: Gate = Gate::Roles(&[Member, Operator, Admin]);
 /// Account management: the administrator, and an organization's own admin (a member with
 /// `org_admin`, checked on the account).
 const ACCOUNT_ADMINS: Gate = Gate::Roles(&[Member, Admin]);
+/// Docking (对接): the roles that can be party to one — the two sides' members, the credited
+/// broker, the region's operators. Experts and finance staff never are.
+const DOCKING: Gate = Gate::Roles(&[Member, Broker, Operator, Admin]);
+/// Match feedback: the enterprises that give it and the listers that read it (members), and
+/// operators.
+const FEEDBACK: Gate = Gate::Roles(&[Member, Operator, Admin]);
 
 /// The gate of a route, by method and route template (`/api/v1/achievements/{id}`).
 pub fn gate(method: &Method, route: &str) -> Option<Gate> {
@@ -68,6 +74,16 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         // source record is checked like a read of it.
         ("GET", ["api", "v1", "search"]) => Gate::Public,
         ("GET", ["api", "v1", "demands" | "achievements", "{id}", "matches"]) => Gate::Public,
+
+        // C5 docking and match feedback: the record rules decide which dockings and feedback a
+        // caller of these roles sees and runs. A broker's counts are public, like their profile.
+        ("GET" | "POST", ["api", "v1", "dockings"]) => DOCKING,
+        ("GET", ["api", "v1", "dockings", "{id}"] | ["api", "v1", "dockings", "{id}", "history"]) => DOCKING,
+        ("POST", ["api", "v1", "dockings", "{id}", "transitions" | "notes"]) => DOCKING,
+        ("PUT", ["api", "v1", "dockings", "{id}", "broker"]) => DOCKING,
+        ("GET", ["api", "v1", "brokers", "{id}", "dockings", "counts"]) => Gate::Public,
+        ("GET" | "POST", ["api", "v1", "match-feedback"]) => FEEDBACK,
+        ("GET", ["api", "v1", "achievements", "{id}", "feedback"]) => FEEDBACK,
 
         // Signing in.
         ("POST", ["api", "v1", "auth", "login" | "logout" | "setup"]) => Gate::Public,

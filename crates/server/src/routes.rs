@@ -4,7 +4,9 @@
 //! the handler's `#[utoipa::path]` — so the router and the OpenAPI document come from this one
 //! list and cannot drift apart. The only routes outside the document are the API browser's.
 
-use crate::api::v1::{accounts, achievements, audit, brokers, demands, experts, organizations, search, session, stats};
+use crate::api::v1::{
+    accounts, achievements, audit, brokers, demands, docking, experts, organizations, search, session, stats,
+};
 use crate::extract::BODY_LIMIT;
 use crate::{AppState, auth, health, metrics, middleware, openapi};
 use axum::Router;
@@ -52,6 +54,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(search::demand_matches))
         .routes(routes!(search::achievement_matches))
+        // C5 docking (对接) and match feedback
+        .routes(routes!(docking::list, docking::open))
+        .routes(routes!(docking::get))
+        .routes(routes!(docking::transition))
+        .routes(routes!(docking::note))
+        .routes(routes!(docking::credit))
+        .routes(routes!(docking::history))
+        .routes(routes!(docking::broker_counts))
+        .routes(routes!(docking::list_feedback, docking::give_feedback))
+        .routes(routes!(docking::achievement_feedback))
         // Signing in (SPEC §3) and accounts (C1)
         .routes(routes!(session::login))
         .routes(routes!(session::logout))

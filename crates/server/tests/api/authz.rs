@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{
-    Account, Achievement, Actor, Broker, BrokerId, Demand, Expert, ExpertId, Organization, OrganizationId, Role,
+    Account, AccountId, Achievement, AchievementAction, Actor, Broker, BrokerId, Demand, DemandAction, Docking, Expert,
+    ExpertId, NewDocking, Organization, OrganizationId, Role,
 };
 use techmarket_interchange::{records, validate};
 
@@ -49,6 +50,7 @@ const EVERYONE: [Who; 10] = [
 ];
 const OPERATORS_HERE: &[Who] = &[Operator, ProvinceOperator, Admin];
 const OWNER_OR_OPERATORS: &[Who] = &[Member, Operator, ProvinceOperator, Admin];
+const DOCKING_PARTIES: &[Who] = &[Member, Broker, Operator, ProvinceOperator, Admin];
 const SIGNED_IN: &[Who] = &[
     Member,
     OtherMember,
@@ -105,6 +107,32 @@ fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
             &[Member, Admin]
         }
         ("get", "/api/v1/audit" | "/api/v1/audit/export") => &[Operator, OtherOperator, ProvinceOperator, Admin],
+        // C5 docking: the target docking is between the member's organization (the demand's
+        // enterprise) and a third organization (the achievement's holder), in 220102, credited
+        // to the broker. Its parties see and run it; everyone else is told it does not exist.
+        // A new docking is opened on the member's demand and the member's expert, crediting
+        // the broker.
+        ("get", "/api/v1/dockings") => &[
+            Member,
+            OtherMember,
+            Broker,
+            Operator,
+            OtherOperator,
+            ProvinceOperator,
+            Admin,
+        ],
+        ("post", "/api/v1/dockings") => DOCKING_PARTIES,
+        ("get", "/api/v1/dockings/{id}" | "/api/v1/dockings/{id}/history") => DOCKING_PARTIES,
+        ("post", "/api/v1/dockings/{id}/transitions" | "/api/v1/dockings/{id}/notes") => DOCKING_PARTIES,
+        ("put", "/api/v1/dockings/{id}/broker") => DOCKING_PARTIES,
+        // A broker's counts are public figures (the broker is active).
+        ("get", "/api/v1/brokers/{id}/dockings/counts") => &EVERYONE,
+        // Feedback on the docking's match: the demand's enterprise gives it, or an operator of
+        // the demand's region; lists are for members and operators (filtered by the rules).
+        ("post", "/api/v1/match-feedback") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/match-feedback") => &[Member, OtherMember, Operator, OtherOperator, ProvinceOperator, Admin],
+        // The lister's view of its (draft) achievement: its organization and its operators.
+        ("get", "/api/v1/achievements/{id}/feedback") => OWNER_OR_OPERATORS,
         _ => return None,
     })
 }
@@ -119,6 +147,12 @@ struct World {
     broker: Broker,
     /// An invited member of `org`: the target of the account routes.
     victim: Account,
+    /// `org`'s demand, published, and a third organization's achievement, published: the
+    /// match of the docking routes.
+    published_demand: Demand,
+    published_achievement: Achievement,
+    /// Opened on that match, credited to `broker`: the target of the docking routes.
+    docking: Docking,
 }
 
 static N: AtomicUsize = AtomicUsize::new(0);
@@ -197,6 +231,49 @@ async fn world(s: &TestServer) -> World {
         phone: None,
     };
     let victim: Account = m.create(&actor, None, victim_fields).await.unwrap();
+
+    let d: records::DemandRecord =
+        serde_json::from_value(with_owner(fixtures::demand(), "enterprise", &org_name)).unwrap();
+    let published_demand: Demand = m
+        .create(&actor, None, validate::demand(&d, regions).unwrap())
+        .await
+        .unwrap();
+    for action in [DemandAction::Submit, DemandAction::Approve] {
+        m.transition::<Demand>(&actor, published_demand.id.as_uuid(), None, action, None)
+            .await
+            .unwrap();
+    }
+    let a: records::AchievementRecord = serde_json::from_value(with_owner(
+        fixtures::achievement(),
+        "holder",
+        &format!("长白山理工大学{i}"),
+    ))
+    .unwrap();
+    let published_achievement: Achievement = m
+        .create(&actor, None, validate::achievement(&a, regions).unwrap())
+        .await
+        .unwrap();
+    for action in [AchievementAction::Submit, AchievementAction::Approve] {
+        m.transition::<Achievement>(&actor, published_achievement.id.as_uuid(), None, action, None)
+            .await
+            .unwrap();
+    }
+    let docking = m
+        .open_docking(
+            &actor,
+            AccountId::new(),
+            NewDocking {
+                demand_id: published_demand.id,
+                achievement_id: Some(published_achievement.id),
+                expert_id: None,
+                score: Some(0.8),
+                reasons: vec!["匹配词：铸件".into()],
+                broker_id: Some(broker.id),
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
     World {
         org,
         other_org,
@@ -205,6 +282,9 @@ async fn world(s: &TestServer) -> World {
         expert,
         broker,
         victim,
+        published_demand,
+        published_achievement,
+        docking,
     }
 }
 
@@ -261,6 +341,7 @@ async fn request(
         "experts" => w.expert.id.to_string(),
         "brokers" => w.broker.id.to_string(),
         "accounts" => w.victim.id.to_string(),
+        "dockings" => w.docking.id.to_string(),
         "auth" => match token {
             // The caller's own second token.
             Some(t) => {
@@ -314,6 +395,21 @@ async fn request(
         ("post", "/api/v1/experts/{id}/transitions" | "/api/v1/brokers/{id}/transitions") => {
             Some(json!({"action": "deactivate"}))
         }
+        ("post", "/api/v1/dockings") => Some(json!({
+            "demand_id": w.published_demand.id.to_string(),
+            "expert_id": w.expert.id.to_string(),
+            "broker_id": w.broker.id.to_string(),
+            "score": 0.5
+        })),
+        ("post", "/api/v1/dockings/{id}/transitions") => Some(json!({"action": "contact"})),
+        ("post", "/api/v1/dockings/{id}/notes") => Some(json!({"note": "电话联系了企业"})),
+        ("put", "/api/v1/dockings/{id}/broker") => Some(json!({"broker_id": w.broker.id.to_string()})),
+        ("post", "/api/v1/match-feedback") => Some(json!({
+            "demand_id": w.published_demand.id.to_string(),
+            "achievement_id": w.published_achievement.id.to_string(),
+            "useful": true,
+            "reason": "solves_problem"
+        })),
         ("post", "/api/v1/auth/login") => Some(json!({"username": "nobody", "password": "wrong-password-1"})),
         ("post", "/api/v1/auth/setup") => Some(json!({"token": "tml_unknown", "password": "长白山-天池-2026"})),
         ("post", "/api/v1/auth/password") => {

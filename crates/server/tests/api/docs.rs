@@ -54,6 +54,17 @@ fn expected_operations() -> BTreeSet<(String, String)> {
         ("post", "/api/v1/accounts/{id}/reset"),
         ("get", "/api/v1/audit"),
         ("get", "/api/v1/audit/export"),
+        ("get", "/api/v1/dockings"),
+        ("post", "/api/v1/dockings"),
+        ("get", "/api/v1/dockings/{id}"),
+        ("post", "/api/v1/dockings/{id}/transitions"),
+        ("post", "/api/v1/dockings/{id}/notes"),
+        ("put", "/api/v1/dockings/{id}/broker"),
+        ("get", "/api/v1/dockings/{id}/history"),
+        ("get", "/api/v1/brokers/{id}/dockings/counts"),
+        ("get", "/api/v1/match-feedback"),
+        ("post", "/api/v1/match-feedback"),
+        ("get", "/api/v1/achievements/{id}/feedback"),
     ] {
         ops.insert((m.to_string(), p.to_string()));
     }
@@ -135,6 +146,7 @@ async fn the_document_describes_the_error_shape_and_every_code() {
         "not_found",
         "achievement_not_found",
         "demand_not_found",
+        "docking_not_found",
         "version_conflict",
         "duplicate",
         "illegal_transition",

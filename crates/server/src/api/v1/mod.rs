@@ -6,6 +6,7 @@ pub mod achievements;
 pub mod audit;
 pub mod brokers;
 pub mod demands;
+pub mod docking;
 pub mod experts;
 pub mod organizations;
 pub mod params;
