@@ -4,6 +4,7 @@
 mod authz;
 mod bad_input;
 mod client;
+mod docking;
 mod docs;
 mod fixtures;
 mod lifecycle;
