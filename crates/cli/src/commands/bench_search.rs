@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use techmarket_domain::standards::{Industry, RegionCode, RegionLevel, RegionTable};
 use techmarket_domain::{Achievement, AchievementId, AchievementStatus, TransferMode};
-use techmarket_search::{Analyzer, Filters, Kind, Lexicon, Query, SearchIndex, Sort};
+use techmarket_search::{Analyzer, Filters, INDEX_VERSION, Kind, Lexicon, Query, SearchIndex, Sort};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,8 +39,8 @@ pub struct Args {
     /// Timed runs of each query of the mix, after one warm-up run
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// Build in DIR and keep it there; a later run with the same --achievements and --seed
-    /// reuses it (the build figures are then those of the run that built it)
+    /// Build in DIR and keep it there; a later run with the same --achievements and --seed (and
+    /// index version) reuses it (the build figures are then those of the run that built it)
     #[arg(long, value_name = "DIR")]
     pub keep: Option<PathBuf>,
     /// Internal: open the index in DIR, run the query mix, print the figures as JSON
@@ -947,6 +947,9 @@ pub(crate) struct Report {
 struct Kept {
     achievements: usize,
     seed: u64,
+    /// An index of another version would be wiped on opening: it is rebuilt instead.
+    #[serde(default)]
+    index_version: u32,
     engine: Build,
     baseline: Build,
 }
@@ -960,12 +963,12 @@ pub(crate) async fn measure(regions: &RegionTable, dir: &Path, opts: &Options) -
     let kept: Option<Kept> = std::fs::read_to_string(dir.join(KEPT))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
-        .filter(|k: &Kept| k.achievements == n && k.seed == seed);
+        .filter(|k: &Kept| k.achievements == n && k.seed == seed && k.index_version == INDEX_VERSION);
     let reused = kept.is_some();
     let (engine_build, baseline_build) = match kept {
         Some(k) => {
             println!(
-                "reusing the builds in {} (same --achievements and --seed)",
+                "reusing the builds in {} (same --achievements, --seed and index version)",
                 dir.display()
             );
             (k.engine, k.baseline)
@@ -995,6 +998,7 @@ pub(crate) async fn measure(regions: &RegionTable, dir: &Path, opts: &Options) -
                 serde_json::to_string_pretty(&Kept {
                     achievements: n,
                     seed,
+                    index_version: INDEX_VERSION,
                     engine: engine.clone(),
                     baseline: baseline.clone(),
                 })?,
