@@ -3,6 +3,7 @@
 //! see can reach a result, a count or a facet.
 
 use crate::schema::{self, Fields};
+use crate::tally;
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use techmarket_domain::standards::{Industry, RegionCode};
@@ -248,12 +249,8 @@ pub fn to_tantivy<R: Searchable>(f: &Fields, r: &R) -> TantivyDocument {
                 d.add_text(f.region_terms, &code[..n]);
             }
         }
-        d.add_facet(f.region_province, schema::leaf_facet(&code[..2]));
-        if prefix.len() >= 4 {
-            d.add_facet(f.region_prefecture, schema::leaf_facet(&code[..4]));
-        }
-        if prefix.len() >= 6 {
-            d.add_facet(f.region_county, schema::leaf_facet(code));
+        if let Some(num) = tally::region_num(region) {
+            d.add_u64(f.region_num, num);
         }
     }
     let mut sections: Vec<char> = Vec::new();
@@ -264,12 +261,10 @@ pub fn to_tantivy<R: Searchable>(f: &Fields, r: &R) -> TantivyDocument {
         }
         if !sections.contains(&i.section()) {
             sections.push(i.section());
-            d.add_facet(f.industry, schema::leaf_facet(&i.section().to_string()));
         }
     }
     if let Some(trl) = facts.trl {
         d.add_u64(f.trl, u64::from(trl));
-        d.add_facet(f.trl_facet, schema::leaf_facet(&trl.to_string()));
     }
     match facts.price {
         Some(p) => {
@@ -279,11 +274,19 @@ pub fn to_tantivy<R: Searchable>(f: &Fields, r: &R) -> TantivyDocument {
         None => d.add_text(f.price_kind, schema::NEGOTIABLE),
     }
     for m in &facts.modes {
-        d.add_facet(f.mode, schema::mode_facet(*m));
+        d.add_text(f.mode, m.code());
     }
     if let Some(h) = &doc.holder_type {
-        d.add_facet(f.holder_type, schema::leaf_facet(h));
+        d.add_text(f.holder_type, h);
     }
+    let values = tally::Values {
+        sections: &sections,
+        modes: &facts.modes,
+        trl: facts.trl,
+        region: facts.region.as_ref(),
+        holder: doc.holder_type.as_deref(),
+    };
+    d.add_u64(f.facet_bits, tally::pack(&values, tally::holder_codes()));
     d.add_text(f.status, &doc.status);
     d.add_i64(f.date, doc.date);
     d.add_text(f.facts, serde_json::to_string(facts).unwrap_or_default());

@@ -129,8 +129,10 @@ impl Analyzer {
         }
     }
 
-    /// The tokens for indexing: jieba search mode plus one token per CJK character (so one- and
-    /// two-character queries match), positions counted in characters, sorted by position.
+    /// The tokens for indexing: jieba search mode, one token per CJK character of a longer word
+    /// (so one-character queries match) and one per pair of adjacent CJK characters (so
+    /// two-character queries match however the text was segmented), positions counted in
+    /// characters, sorted by position.
     pub fn index_tokens(&self, text: &str) -> Vec<Token> {
         let mut out: Vec<Token> = Vec::new();
         for t in self.jieba.cut_for_search(text, true) {
@@ -144,7 +146,33 @@ impl Analyzer {
                 text: normalize(t.word),
                 position_length: 1,
             });
-            if t.end - t.start > 1 {
+            let len = t.end - t.start;
+            if len > 4 {
+                // jieba's search mode offers the 2- and 3-character words inside a longer one;
+                // the longer dictionary words inside it (复合材料 in 碳纤维复合材料) are offered
+                // here, so a known word is found as one term wherever it stands.
+                let bounds: Vec<usize> = t
+                    .word
+                    .char_indices()
+                    .map(|(b, _)| b)
+                    .chain(std::iter::once(t.word.len()))
+                    .collect();
+                for n in 4..len {
+                    for i in 0..=len - n {
+                        let sub = &t.word[bounds[i]..bounds[i + n]];
+                        if self.jieba.has_word(sub) {
+                            out.push(Token {
+                                offset_from: t.byte_start + bounds[i],
+                                offset_to: t.byte_start + bounds[i + n],
+                                position: t.start + i,
+                                text: normalize(sub),
+                                position_length: 1,
+                            });
+                        }
+                    }
+                }
+            }
+            if len > 1 {
                 let mut byte = t.byte_start;
                 for (i, c) in t.word.chars().enumerate() {
                     let len = c.len_utf8();
@@ -159,6 +187,25 @@ impl Analyzer {
                     }
                     byte += len;
                 }
+            }
+        }
+        // Every pair of adjacent CJK characters, across word boundaries: a two-character query
+        // word is then one term wherever its characters stand together, and a longer word not
+        // found whole is a phrase of its pairs (far shorter posting lists than single characters).
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        for (i, pair) in chars.windows(2).enumerate() {
+            let [(b0, c0), (b1, c1)] = [pair[0], pair[1]];
+            if is_cjk(c0) && is_cjk(c1) {
+                let mut bigram = String::with_capacity(c0.len_utf8() + c1.len_utf8());
+                bigram.push(c0);
+                bigram.push(c1);
+                out.push(Token {
+                    offset_from: b0,
+                    offset_to: b1 + c1.len_utf8(),
+                    position: i,
+                    text: bigram,
+                    position_length: 1,
+                });
             }
         }
         out.sort_by(|a, b| (a.position, a.offset_to, &a.text).cmp(&(b.position, b.offset_to, &b.text)));
@@ -182,9 +229,22 @@ impl Analyzer {
         self.synonyms.get(word).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// CJK characters of a word (for the unigram phrase fallback).
+    /// CJK characters of a word (for the character backoff of matching).
     pub fn unigrams(word: &str) -> Vec<String> {
         word.chars().map(|c| c.to_string()).collect()
+    }
+
+    /// The pairs of adjacent characters of a word (the phrase a longer word is found by when
+    /// the text was segmented differently).
+    pub fn bigrams(word: &str) -> Vec<String> {
+        let chars: Vec<char> = word.chars().collect();
+        chars.windows(2).map(|p| p.iter().collect()).collect()
+    }
+
+    /// Whether the word is in the dictionary (jieba's or the lexicon): such a word is indexed
+    /// as one term wherever the text contains it within a word.
+    pub fn is_known_word(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
     }
 
     /// Whether every character of the word is CJK.
@@ -250,6 +310,24 @@ mod tests {
         assert!(toks.contains(&"材料".to_string()), "{toks:?}");
         assert!(toks.contains(&"碳".to_string()), "{toks:?}");
         assert!(a.synonyms("pla").contains(&"聚乳酸".to_string()));
+    }
+
+    #[test]
+    fn pairs_and_longer_dictionary_words_stand_at_their_character_positions() {
+        let a = Analyzer::new(&Lexicon::builtin());
+        let toks = a.index_tokens("碳纤维复合材料的制备");
+        let at = |text: &str| toks.iter().find(|t| t.text == text).map(|t| t.position);
+        // A four-character dictionary word inside a longer one is a term of its own.
+        assert!(a.is_known_word("复合材料"));
+        assert_eq!(at("复合材料"), Some(3), "{toks:?}");
+        // Every pair of adjacent characters, across word boundaries too, at its first
+        // character's position (what a phrase of pairs expects).
+        assert_eq!(at("纤维"), Some(1));
+        assert_eq!(at("合材"), Some(4));
+        assert_eq!(at("料的"), Some(6));
+        assert_eq!(at("制备"), Some(8));
+        // Positions never go backwards (tantivy requires it).
+        assert!(toks.windows(2).all(|w| w[0].position <= w[1].position));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod matching;
 pub mod metrics;
 mod query;
 mod schema;
+mod tally;
 
 pub use docs::{Facts, Kind, Searchable};
 pub use follow::{FollowError, Follower};
@@ -24,9 +25,9 @@ use schema::Fields;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::collector::FacetCollector;
+use tally::Children;
 use tantivy::directory::MmapDirectory;
-use tantivy::schema::{Facet, TantivyDocument, Value};
+use tantivy::schema::{TantivyDocument, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 use uuid::Uuid;
@@ -48,11 +49,20 @@ pub enum SearchError {
 
 pub type Result<T> = std::result::Result<T, SearchError>;
 
-/// Memory budget of the single writer.
-const WRITER_HEAP: usize = 50_000_000;
+/// Memory budget of each writer thread, in bytes.
+pub const WRITER_HEAP: usize = 50_000_000;
+/// Indexing threads at most (one per core up to this).
+pub const WRITER_THREADS: usize = 2;
+
+/// The indexing threads a writer gets on this machine.
+pub fn writer_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(WRITER_THREADS)
+}
 
 /// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 4;
 
 /// What each commit records.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
@@ -64,7 +74,6 @@ struct Payload {
 
 /// The index: one writer, one reader.
 pub struct SearchIndex {
-    index_schema: tantivy::schema::Schema,
     fields: Fields,
     analyzer: Analyzer,
     /// `None` when opened read-only.
@@ -123,12 +132,17 @@ impl SearchIndex {
         Self::with_writer(index, lexicon, true)
     }
 
-    fn with_writer(index: Index, lexicon: &Lexicon, writable: bool) -> Result<SearchIndex> {
+    fn with_writer(mut index: Index, lexicon: &Lexicon, writable: bool) -> Result<SearchIndex> {
         let analyzer = Analyzer::new(lexicon);
         index.tokenizers().register(lexicon::TOKENIZER, analyzer.tokenizer());
+        // A query searches the segments on every core.
+        index.set_default_multithread_executor()?;
         let fields = Fields::of(&index.schema())?;
         let writer = if writable {
-            Some(Mutex::new(index.writer_with_num_threads(1, WRITER_HEAP)?))
+            let threads = writer_threads();
+            Some(Mutex::new(
+                index.writer_with_num_threads(threads, WRITER_HEAP * threads)?,
+            ))
         } else {
             None
         };
@@ -141,7 +155,6 @@ impl SearchIndex {
             })
             .try_into()?;
         Ok(SearchIndex {
-            index_schema: index.schema(),
             fields,
             analyzer,
             writer,
@@ -245,39 +258,20 @@ impl SearchIndex {
         let text_query = query::text_query(&self.analyzer, f, &q.text);
         let full = query::with_filters(f, q.kind, text_query.as_ref().map(|b| b.box_clone()), &q.filters);
 
-        let mut region = FacetCollector::for_field(schema::REGION_PROVINCE);
-        region.add_facet("/");
-        // Below a single region filter, its children (prefectures or counties) are counted too.
-        let children = match q.filters.regions.as_slice() {
-            [r] => schema::region_children_field(f, r),
-            _ => None,
-        };
-        let mut region_sub = FacetCollector::for_field(match children {
-            Some(field) => self.index_schema.get_field_name(field).to_string(),
-            None => schema::REGION_PREFECTURE.to_string(),
-        });
-        if children.is_some() {
-            region_sub.add_facet("/");
-        }
-        let mut industry = FacetCollector::for_field(schema::INDUSTRY);
-        industry.add_facet("/");
-        let mut trl = FacetCollector::for_field(schema::TRL_FACET);
-        trl.add_facet("/");
-        let mut mode = FacetCollector::for_field(schema::MODE);
-        mode.add_facet("/");
-        let mut holder = FacetCollector::for_field(schema::HOLDER_TYPE);
-        holder.add_facet("/");
         let limit = q.limit.min(query::MAX_LIMIT);
         let offset = q.offset.min(query::MAX_OFFSET);
-        let hits_collector = HitCollector {
-            scoring: text_query.is_some() && q.sort == Sort::Relevance,
-            keep: offset + limit,
-            sort: q.sort,
-        };
-        let ((total, hits), (region, region_sub, industry), (trl, mode, holder)) = searcher.search(
+        let children = Children::of(&q.filters.regions);
+        let found = searcher.search(
             &*full,
-            &(hits_collector, (region, region_sub, industry), (trl, mode, holder)),
+            &HitCollector {
+                scoring: text_query.is_some() && q.sort == Sort::Relevance,
+                keep: offset + limit,
+                sort: q.sort,
+                facets: Some(children),
+                ranges: query::Ranges::of(&q.filters),
+            },
         )?;
+        let (total, hits) = (found.count, found.hits);
         let page: Vec<DocAddress> = hits.iter().skip(offset).take(limit).map(|h| h.addr).collect();
 
         let marks = query::highlight_query(&self.analyzer, f, &q.text);
@@ -317,41 +311,12 @@ impl SearchIndex {
             });
         }
 
-        let counts = |fc: &tantivy::collector::FacetCounts, root: &str| -> Vec<FacetCount> {
-            fc.get(root)
-                .map(|(facet, n)| FacetCount {
-                    value: facet_leaf(facet),
-                    count: n,
-                })
-                .collect()
-        };
-        let mut region_counts = counts(&region, "/");
-        if children.is_some() {
-            for c in counts(&region_sub, "/") {
-                if !region_counts.iter().any(|x| x.value == c.value) {
-                    region_counts.push(c);
-                }
-            }
-        }
-        for c in &mut region_counts {
-            c.value = schema::region_code_of_leaf(&c.value);
-        }
         Ok(Results {
             total: total as usize,
             items,
-            facets: Facets {
-                region: region_counts,
-                industry: counts(&industry, "/"),
-                trl: counts(&trl, "/"),
-                mode: counts(&mode, "/"),
-                holder_type: counts(&holder, "/"),
-            },
+            facets: found.tally.map(|t| t.facets(children)).unwrap_or_default(),
         })
     }
-}
-
-fn facet_leaf(f: &Facet) -> String {
-    f.to_path().last().map(|s| s.to_string()).unwrap_or_default()
 }
 
 fn read_payload(index: &Index) -> Option<Payload> {

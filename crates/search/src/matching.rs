@@ -605,15 +605,18 @@ impl SearchIndex {
                 return Ok(Vec::new());
             };
             let full = query::with_filters(f, target, Some(text), &query::Filters::default());
-            let (_, hits) = searcher.search(
+            let found = searcher.search(
                 &*full,
                 &HitCollector {
                     scoring: true,
                     keep: CANDIDATES,
                     sort: Sort::Relevance,
+                    facets: None,
+                    ranges: query::Ranges::default(),
                 },
             )?;
-            Ok(hits
+            Ok(found
+                .hits
                 .into_iter()
                 .filter(|h| source.id.is_none_or(|s| s.as_u128() != h.id))
                 .collect())

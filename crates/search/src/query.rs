@@ -4,11 +4,15 @@
 use crate::docs::Kind;
 use crate::lexicon::Analyzer;
 use crate::schema::{self, Fields};
+use crate::tally::{Children, Tally};
 use serde::{Deserialize, Serialize};
 use std::ops::Bound;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllScorer, BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation, Occur, PhraseQuery, Query as TQuery,
+    RangeQuery, Scorer, TermQuery, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
@@ -175,8 +179,8 @@ const STOPWORDS: &[&str] = &[
     "一个", "the", "a", "an", "of", "and", "or", "for", "to", "in", "on", "with",
 ];
 
-fn word_query(f: &Fields, word: &str) -> Box<dyn TQuery> {
-    word_query_weighted(f, word, &WEIGHTS, 0.0)
+fn word_query(analyzer: &Analyzer, f: &Fields, word: &str) -> Box<dyn TQuery> {
+    word_query_weighted(analyzer, f, word, &WEIGHTS, 0.0)
 }
 
 /// Field weights when a whole description is the query (matching): the title counts less
@@ -188,12 +192,27 @@ const MATCH_WEIGHTS: [(Weighted, f32); 4] = [
     (Weighted::Details, 0.7),
 ];
 
-/// One word over the weighted fields: the word itself, its characters in a row (another
-/// segmentation), and — with `backoff` > 0 — each of its characters alone, weakly (牛粪 finds
-/// 粪污, 氢气 finds 制氢: the character-level evidence a different wording leaves).
-fn word_query_weighted(f: &Fields, word: &str, weights: &[(Weighted, f32)], backoff: f32) -> Box<dyn TQuery> {
+/// One word over the weighted fields: the word itself, its character pairs in a row (the same
+/// word where the text was segmented differently; a two-character word is its own pair) and —
+/// with `backoff` > 0 — each of its characters alone, weakly (牛粪 finds 粪污, 氢气 finds 制氢:
+/// the character-level evidence a different wording leaves).
+fn word_query_weighted(
+    analyzer: &Analyzer,
+    f: &Fields,
+    word: &str,
+    weights: &[(Weighted, f32)],
+    backoff: f32,
+) -> Box<dyn TQuery> {
     let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let cjk = Analyzer::is_cjk_word(word) && word.chars().count() > 1;
+    // A dictionary word is indexed whole wherever it stands (see `Analyzer::index_tokens`); a
+    // word the dictionary does not know (segmented from the query by jieba's HMM) may have
+    // been cut otherwise in the text, so its pairs in a row find it too.
+    let pairs = if cjk && word.chars().count() > 2 && !analyzer.is_known_word(word) {
+        Analyzer::bigrams(word)
+    } else {
+        Vec::new()
+    };
     for &(w, boost) in weights {
         let field: Field = match w {
             Weighted::Title => f.title,
@@ -205,21 +224,27 @@ fn word_query_weighted(f: &Fields, word: &str, weights: &[(Weighted, f32)], back
             Term::from_field_text(field, word),
             IndexRecordOption::WithFreqs,
         ));
-        let q: Box<dyn TQuery> = if cjk {
-            // The word may be segmented differently in the text: its characters in a row match too.
-            let chars = Analyzer::unigrams(word);
-            let terms: Vec<Term> = chars.iter().map(|c| Term::from_field_text(field, c)).collect();
-            let phrase: Box<dyn TQuery> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms.clone())), 0.5));
-            let mut parts = vec![(Occur::Should, term), (Occur::Should, phrase)];
-            if backoff > 0.0 {
-                for t in terms {
-                    let unigram: Box<dyn TQuery> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-                    parts.push((Occur::Should, Box::new(BoostQuery::new(unigram, backoff))));
-                }
+        let mut parts = vec![(Occur::Should, term)];
+        if !pairs.is_empty() {
+            let terms: Vec<Term> = pairs.iter().map(|p| Term::from_field_text(field, p)).collect();
+            parts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), 0.5)),
+            ));
+        }
+        if cjk && backoff > 0.0 {
+            for c in Analyzer::unigrams(word) {
+                let unigram: Box<dyn TQuery> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, &c),
+                    IndexRecordOption::WithFreqs,
+                ));
+                parts.push((Occur::Should, Box::new(BoostQuery::new(unigram, backoff))));
             }
-            Box::new(BooleanQuery::new(parts))
+        }
+        let q: Box<dyn TQuery> = if parts.len() == 1 {
+            parts.pop().map(|(_, q)| q).expect("one part")
         } else {
-            term
+            Box::new(BooleanQuery::new(parts))
         };
         per_field.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
     }
@@ -244,9 +269,12 @@ pub fn text_query(analyzer: &Analyzer, f: &Fields, text: &str) -> Option<Box<dyn
             continue;
         }
         seen.push(w.clone());
-        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Should, word_query(f, &w))];
+        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Should, word_query(analyzer, f, &w))];
         for s in analyzer.synonyms(&w) {
-            alternatives.push((Occur::Should, Box::new(BoostQuery::new(word_query(f, s), 0.8))));
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(word_query(analyzer, f, s), 0.8)),
+            ));
         }
         clauses.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
     }
@@ -289,12 +317,17 @@ pub fn weighted_text_query(
 ) -> Option<Box<dyn TQuery>> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     for (w, weight) in words {
-        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> =
-            vec![(Occur::Should, word_query_weighted(f, w, &MATCH_WEIGHTS, backoff))];
+        let mut alternatives: Vec<(Occur, Box<dyn TQuery>)> = vec![(
+            Occur::Should,
+            word_query_weighted(analyzer, f, w, &MATCH_WEIGHTS, backoff),
+        )];
         for s in analyzer.synonyms(w) {
             alternatives.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(word_query_weighted(f, s, &MATCH_WEIGHTS, backoff), 0.8)),
+                Box::new(BoostQuery::new(
+                    word_query_weighted(analyzer, f, s, &MATCH_WEIGHTS, backoff),
+                    0.8,
+                )),
             ));
         }
         clauses.push((
@@ -315,10 +348,6 @@ fn any_of(queries: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
     ))
 }
 
-fn facet_term(field: Field, facet: &tantivy::schema::Facet) -> Box<dyn TQuery> {
-    Box::new(TermQuery::new(Term::from_facet(field, facet), IndexRecordOption::Basic))
-}
-
 fn string_term(field: Field, value: &str) -> Box<dyn TQuery> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, value),
@@ -334,12 +363,35 @@ pub fn kind_query(f: &Fields, kind: Kind) -> Box<dyn TQuery> {
 /// The text query (scoring) with the filters (not scoring).
 pub fn with_filters(f: &Fields, kind: Kind, text: Option<Box<dyn TQuery>>, x: &Filters) -> Box<dyn TQuery> {
     let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    match text {
-        Some(t) => must.push((Occur::Must, t)),
-        None => must.push((Occur::Must, Box::new(AllQuery))),
+    let has_text = text.is_some();
+    if let Some(t) = text {
+        must.push((Occur::Must, t));
     }
-    must.push((Occur::Must, Box::new(BoostQuery::new(kind_query(f, kind), 0.0))));
-    let mut filter = |q: Box<dyn TQuery>| must.push((Occur::Must, Box::new(BoostQuery::new(q, 0.0))));
+    must.push((Occur::Must, Box::new(Filter(kind_query(f, kind)))));
+    let mut filter = |q: Box<dyn TQuery>| must.push((Occur::Must, Box::new(Filter(q))));
+    // With text, the collector checks the ranges on what the text matched (see `Ranges`);
+    // without, a range query over the fast field finds the documents in range faster than
+    // visiting every document of the kind.
+    let ranges = Ranges::of(x);
+    if !has_text {
+        if let Some((lo, hi)) = ranges.trl {
+            filter(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_u64(f.trl, lo)),
+                Bound::Included(Term::from_field_u64(f.trl, hi)),
+            )));
+        }
+        if let Some((lo, hi)) = ranges.price {
+            let range: Box<dyn TQuery> = Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.price, lo)),
+                Bound::Included(Term::from_field_i64(f.price, hi)),
+            ));
+            filter(if ranges.negotiable {
+                any_of(vec![range, string_term(f.price_kind, schema::NEGOTIABLE)])
+            } else {
+                range
+            });
+        }
+    }
     if !x.regions.is_empty() {
         filter(any_of(
             x.regions
@@ -356,39 +408,13 @@ pub fn with_filters(f: &Fields, kind: Kind, text: Option<Box<dyn TQuery>>, x: &F
                 .collect(),
         ));
     }
-    if x.trl_min.is_some() || x.trl_max.is_some() {
-        let lo = Term::from_field_u64(f.trl, u64::from(x.trl_min.unwrap_or(0)));
-        let hi = Term::from_field_u64(f.trl, u64::from(x.trl_max.unwrap_or(u8::MAX)));
-        filter(Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi))));
-    }
-    if x.price_min.is_some() || x.price_max.is_some() {
-        let lo = Term::from_field_i64(f.price, x.price_min.unwrap_or(i64::MIN));
-        let hi = Term::from_field_i64(f.price, x.price_max.unwrap_or(i64::MAX));
-        let range: Box<dyn TQuery> = Box::new(RangeQuery::new(Bound::Included(lo), Bound::Included(hi)));
-        if x.include_negotiable {
-            let neg: Box<dyn TQuery> = Box::new(TermQuery::new(
-                Term::from_field_text(f.price_kind, schema::NEGOTIABLE),
-                IndexRecordOption::Basic,
-            ));
-            filter(any_of(vec![range, neg]));
-        } else {
-            filter(range);
-        }
-    }
+    // TRL and price ranges are checked by the collector (see `Ranges`).
     if !x.modes.is_empty() {
-        filter(any_of(
-            x.modes
-                .iter()
-                .map(|m| facet_term(f.mode, &schema::mode_facet(*m)))
-                .collect(),
-        ));
+        filter(any_of(x.modes.iter().map(|m| string_term(f.mode, m.code())).collect()));
     }
     if !x.holder_types.is_empty() {
         filter(any_of(
-            x.holder_types
-                .iter()
-                .map(|h| facet_term(f.holder_type, &schema::leaf_facet(h)))
-                .collect(),
+            x.holder_types.iter().map(|h| string_term(f.holder_type, h)).collect(),
         ));
     }
     if !x.statuses.is_empty() {
@@ -407,6 +433,99 @@ pub fn with_filters(f: &Fields, kind: Kind, text: Option<Box<dyn TQuery>>, x: &F
     Box::new(BooleanQuery::new(must))
 }
 
+/// A clause that selects without scoring. Its terms are read without scores, so a term every
+/// document of a segment has (the kind, in an index of one kind of record) is dropped from the
+/// intersection by tantivy instead of being walked document by document.
+#[derive(Debug)]
+struct Filter(Box<dyn TQuery>);
+
+impl Clone for Filter {
+    fn clone(&self) -> Self {
+        Filter(self.0.box_clone())
+    }
+}
+
+impl TQuery for Filter {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(FilterWeight(self.0.weight(
+            match enable_scoring.searcher() {
+                Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
+                None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
+            },
+        )?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct FilterWeight(Box<dyn Weight>);
+
+impl Weight for FilterWeight {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let inner = self.0.scorer(reader, 1.0)?;
+        Ok(if inner.is::<AllScorer>() {
+            inner
+        } else {
+            Box::new(ConstScorer::new(inner, 0.0))
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)?;
+        Ok(Explanation::new("filter", 0.0))
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.0.count(reader)
+    }
+}
+
+/// The numeric filters (TRL and price), checked by [`HitCollector`] on the fast fields of each
+/// document the rest of the query matched: a range query would walk a segment's whole column
+/// (a price range covers most of a million records), while the text and the term filters have
+/// already narrowed the documents down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ranges {
+    /// Inclusive; a record without a TRL is outside.
+    pub trl: Option<(u64, u64)>,
+    /// Inclusive, yuan; a record with 面议 is outside unless `negotiable`.
+    pub price: Option<(i64, i64)>,
+    pub negotiable: bool,
+}
+
+impl Ranges {
+    pub fn of(x: &Filters) -> Ranges {
+        Ranges {
+            trl: (x.trl_min.is_some() || x.trl_max.is_some()).then(|| {
+                (
+                    u64::from(x.trl_min.unwrap_or(0)),
+                    u64::from(x.trl_max.unwrap_or(u8::MAX)),
+                )
+            }),
+            price: (x.price_min.is_some() || x.price_max.is_some())
+                .then(|| (x.price_min.unwrap_or(i64::MIN), x.price_max.unwrap_or(i64::MAX))),
+            negotiable: x.include_negotiable,
+        }
+    }
+
+    fn admits(&self, trl: &Column<u64>, price: &Column<i64>, doc: DocId) -> bool {
+        if let Some((lo, hi)) = self.trl
+            && !trl.first(doc).is_some_and(|t| lo <= t && t <= hi)
+        {
+            return false;
+        }
+        if let Some((lo, hi)) = self.price {
+            return match price.first(doc) {
+                Some(p) => lo <= p && p <= hi,
+                None => self.negotiable,
+            };
+        }
+        true
+    }
+}
+
 /// One matching document with what sorting needs.
 #[derive(Debug, Clone, Copy)]
 pub struct HitKey {
@@ -423,6 +542,26 @@ pub struct HitCollector {
     pub scoring: bool,
     pub keep: usize,
     pub sort: Sort,
+    /// Counts the facets too (with the children of this region filter).
+    pub facets: Option<Children>,
+    /// Documents outside these ranges are not counted or kept.
+    pub ranges: Ranges,
+}
+
+/// What a [`HitCollector`] found.
+pub struct HitFruit {
+    pub count: u64,
+    pub hits: Vec<HitKey>,
+    /// When facets were asked for.
+    pub tally: Option<Box<Tally>>,
+}
+
+/// A segment's facet counts, whose children they count, and the columns read.
+struct Counting {
+    tally: Box<Tally>,
+    children: Children,
+    bits: Column<u64>,
+    region: Column<u64>,
 }
 
 pub struct HitSegmentCollector {
@@ -436,15 +575,32 @@ pub struct HitSegmentCollector {
     id_hi: Column<u64>,
     id_lo: Column<u64>,
     hits: Vec<HitKey>,
+    /// The worst of `keep` hits held, once that many are.
+    worst: Option<HitKey>,
+    tally: Option<Counting>,
+    ranges: Ranges,
+    trl: Column<u64>,
 }
 
 impl Collector for HitCollector {
-    type Fruit = (u64, Vec<HitKey>);
+    type Fruit = HitFruit;
     type Child = HitSegmentCollector;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<HitSegmentCollector> {
         let ff = reader.fast_fields();
+        let tally = match self.facets {
+            Some(children) => Some(Counting {
+                tally: Box::default(),
+                children,
+                bits: ff.u64(schema::FACET_BITS)?,
+                region: ff.u64(schema::REGION_NUM)?,
+            }),
+            None => None,
+        };
         Ok(HitSegmentCollector {
+            tally,
+            ranges: self.ranges,
+            trl: ff.u64(schema::TRL)?,
             segment,
             scoring: self.scoring,
             keep: self.keep,
@@ -455,6 +611,7 @@ impl Collector for HitCollector {
             id_hi: ff.u64(schema::ID_HI)?,
             id_lo: ff.u64(schema::ID_LO)?,
             hits: Vec::new(),
+            worst: None,
         })
     }
 
@@ -462,12 +619,24 @@ impl Collector for HitCollector {
         self.scoring
     }
 
-    fn merge_fruits(&self, fruits: Vec<(u64, Vec<HitKey>)>) -> tantivy::Result<(u64, Vec<HitKey>)> {
-        let total = fruits.iter().map(|(n, _)| n).sum();
-        let mut hits: Vec<HitKey> = fruits.into_iter().flat_map(|(_, h)| h).collect();
+    fn merge_fruits(&self, fruits: Vec<HitFruit>) -> tantivy::Result<HitFruit> {
+        let count = fruits.iter().map(|f| f.count).sum();
+        let mut tally: Option<Box<Tally>> = None;
+        let mut hits: Vec<HitKey> = Vec::new();
+        for f in fruits {
+            hits.extend(f.hits);
+            match (&mut tally, f.tally) {
+                (Some(t), Some(other)) => t.merge(&other),
+                (t @ None, Some(other)) => *t = Some(other),
+                _ => {}
+            }
+        }
+        if self.facets.is_some() && tally.is_none() {
+            tally = Some(Box::default());
+        }
         keep_best(&mut hits, self.keep, self.sort);
         sort_hits(&mut hits, self.sort);
-        Ok((total, hits))
+        Ok(HitFruit { count, hits, tally })
     }
 }
 
@@ -484,12 +653,42 @@ fn keep_best(hits: &mut Vec<HitKey>, keep: usize, sort: Sort) {
 }
 
 impl SegmentCollector for HitSegmentCollector {
-    type Fruit = (u64, Vec<HitKey>);
+    type Fruit = HitFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        if self.ranges != Ranges::default() && !self.ranges.admits(&self.trl, &self.price, doc) {
+            return;
+        }
         self.count += 1;
+        if let Some(c) = &mut self.tally {
+            c.tally.add(c.bits.first(doc).unwrap_or(0));
+            if c.children != Children::None
+                && let Some(num) = c.region.first(doc)
+            {
+                c.tally.add_region(c.children, num);
+            }
+        }
         if self.keep == 0 {
             return;
+        }
+        // Once `keep` hits are held, a document that sorts strictly after the worst of them on
+        // the first key cannot enter: skip it before reading anything else.
+        if let Some(worst) = &self.worst {
+            let after = match self.sort {
+                Sort::Relevance => score < worst.score,
+                Sort::Newest => self.date.first(doc).unwrap_or(0) < worst.date,
+                Sort::PriceAsc | Sort::PriceDesc => {
+                    let asc = self.sort == Sort::PriceAsc;
+                    match (self.price.first(doc), worst.price) {
+                        (None, Some(_)) => true,
+                        (Some(p), Some(w)) => (asc && p > w) || (!asc && p < w),
+                        _ => false,
+                    }
+                }
+            };
+            if after {
+                return;
+            }
         }
         let hi = u128::from(self.id_hi.first(doc).unwrap_or(0));
         let lo = u128::from(self.id_lo.first(doc).unwrap_or(0));
@@ -502,12 +701,18 @@ impl SegmentCollector for HitSegmentCollector {
         });
         if self.hits.len() >= self.keep.saturating_mul(2).max(64) {
             keep_best(&mut self.hits, self.keep, self.sort);
+            // After the selection the worst kept hit is the last.
+            self.worst = self.hits.last().copied();
         }
     }
 
-    fn harvest(mut self) -> (u64, Vec<HitKey>) {
+    fn harvest(mut self) -> HitFruit {
         keep_best(&mut self.hits, self.keep, self.sort);
-        (self.count, self.hits)
+        HitFruit {
+            count: self.count,
+            hits: self.hits,
+            tally: self.tally.map(|c| c.tally),
+        }
     }
 }
 

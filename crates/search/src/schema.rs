@@ -3,10 +3,8 @@
 
 use crate::lexicon::TOKENIZER;
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use techmarket_domain::TransferMode;
 use techmarket_domain::standards::RegionCode;
 
 pub const ID: &str = "id";
@@ -22,20 +20,19 @@ pub const SUMMARY: &str = "summary";
 pub const DETAILS: &str = "details";
 /// Every prefix of the region code (`22`, `2201`, `220102`), for filters.
 pub const REGION_TERMS: &str = "region_terms";
-/// Flat facets for counts: the province (`/22`), prefecture (`/2201`), county (`/220102`).
-pub const REGION_PROVINCE: &str = "region_province";
-pub const REGION_PREFECTURE: &str = "region_prefecture";
-pub const REGION_COUNTY: &str = "region_county";
+/// The region code as a number (`220102`), for counting the children of a region filter.
+pub const REGION_NUM: &str = "region_num";
 /// The section and the division code (`C`, `C29`), for filters.
 pub const INDUSTRY_TERMS: &str = "industry_terms";
-/// The section as a flat facet, for counts.
-pub const INDUSTRY: &str = "industry";
 pub const TRL: &str = "trl";
-pub const TRL_FACET: &str = "trl_facet";
 pub const PRICE: &str = "price";
 pub const PRICE_KIND: &str = "price_kind";
+/// Mode codes, for filters.
 pub const MODE: &str = "mode";
+/// The holder type (achievements) or organization kind code, for filters.
 pub const HOLDER_TYPE: &str = "holder_type";
+/// Every facet value packed in one number (see [`crate::tally`]), for counts.
+pub const FACET_BITS: &str = "facet_bits";
 pub const STATUS: &str = "status";
 pub const DATE: &str = "date";
 
@@ -53,13 +50,10 @@ pub struct Fields {
     pub summary: Field,
     pub details: Field,
     pub region_terms: Field,
-    pub region_province: Field,
-    pub region_prefecture: Field,
-    pub region_county: Field,
+    pub region_num: Field,
     pub industry_terms: Field,
-    pub industry: Field,
     pub trl: Field,
-    pub trl_facet: Field,
+    pub facet_bits: Field,
     pub price: Field,
     pub price_kind: Field,
     pub mode: Field,
@@ -82,13 +76,10 @@ impl Fields {
             summary: f(SUMMARY)?,
             details: f(DETAILS)?,
             region_terms: f(REGION_TERMS)?,
-            region_province: f(REGION_PROVINCE)?,
-            region_prefecture: f(REGION_PREFECTURE)?,
-            region_county: f(REGION_COUNTY)?,
+            region_num: f(REGION_NUM)?,
             industry_terms: f(INDUSTRY_TERMS)?,
-            industry: f(INDUSTRY)?,
             trl: f(TRL)?,
-            trl_facet: f(TRL_FACET)?,
+            facet_bits: f(FACET_BITS)?,
             price: f(PRICE)?,
             price_kind: f(PRICE_KIND)?,
             mode: f(MODE)?,
@@ -117,19 +108,15 @@ pub fn build() -> (Schema, ()) {
     b.add_text_field(KEYWORDS, text.clone());
     b.add_text_field(SUMMARY, text.clone() | STORED);
     b.add_text_field(DETAILS, text);
-    let facet = FacetOptions::default();
     b.add_text_field(REGION_TERMS, STRING);
-    b.add_facet_field(REGION_PROVINCE, facet.clone());
-    b.add_facet_field(REGION_PREFECTURE, facet.clone());
-    b.add_facet_field(REGION_COUNTY, facet.clone());
+    b.add_u64_field(REGION_NUM, FAST);
     b.add_text_field(INDUSTRY_TERMS, STRING);
-    b.add_facet_field(INDUSTRY, facet.clone());
     b.add_u64_field(TRL, INDEXED | FAST);
-    b.add_facet_field(TRL_FACET, facet.clone());
     b.add_i64_field(PRICE, INDEXED | FAST);
     b.add_text_field(PRICE_KIND, STRING);
-    b.add_facet_field(MODE, facet.clone());
-    b.add_facet_field(HOLDER_TYPE, facet);
+    b.add_text_field(MODE, STRING);
+    b.add_text_field(HOLDER_TYPE, STRING);
+    b.add_u64_field(FACET_BITS, FAST);
     b.add_text_field(STATUS, STRING);
     b.add_i64_field(DATE, FAST);
     (b.build(), ())
@@ -139,26 +126,4 @@ pub fn build() -> (Schema, ()) {
 /// `region_terms` that selects every record the code covers.
 pub fn region_term(r: &RegionCode) -> String {
     r.sql_prefix()
-}
-
-/// The facet field counting the children of a region filter at this code's level.
-pub fn region_children_field(f: &Fields, r: &RegionCode) -> Option<Field> {
-    match r.sql_prefix().len() {
-        2 => Some(f.region_prefecture),
-        4 => Some(f.region_county),
-        _ => None,
-    }
-}
-
-/// `22` → `220000`, `2201` → `220100`.
-pub fn region_code_of_leaf(leaf: &str) -> String {
-    format!("{leaf:0<6}")
-}
-
-pub fn mode_facet(m: TransferMode) -> Facet {
-    Facet::from_path([m.code()])
-}
-
-pub fn leaf_facet(s: &str) -> Facet {
-    Facet::from_path([s])
 }

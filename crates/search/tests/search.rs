@@ -430,6 +430,55 @@ fn trl_and_price_ranges() {
     assert_eq!(priced(true), in_range.union(&negotiable).cloned().collect());
 }
 
+/// With text, the TRL and price ranges are checked by the collector; without, by range
+/// queries: both ways select the same records, and the total and the facets count only them.
+#[test]
+fn ranges_with_text_select_what_they_select_without() {
+    let set = |q: &Query| ids(q).into_iter().collect::<HashSet<_>>();
+    let filters = [
+        Filters {
+            trl_min: Some(6),
+            ..Filters::default()
+        },
+        Filters {
+            trl_min: Some(3),
+            trl_max: Some(6),
+            ..Filters::default()
+        },
+        Filters {
+            price_max: Some(500_000),
+            ..Filters::default()
+        },
+        Filters {
+            price_min: Some(100_000),
+            include_negotiable: true,
+            ..Filters::default()
+        },
+    ];
+    for word in ["材料", "玉米", "激光", "电池", "降解"] {
+        let plain = set(&Query {
+            limit: 100,
+            ..Query::text(word)
+        });
+        assert!(!plain.is_empty(), "{word}");
+        for f in &filters {
+            let both = Query {
+                text: word.to_string(),
+                filters: f.clone(),
+                limit: 100,
+                ..Query::default()
+            };
+            let want: HashSet<String> = plain.intersection(&set(&filtered(f.clone()))).cloned().collect();
+            assert_eq!(set(&both), want, "{word} {f:?}");
+            let r = index().search(&both).unwrap();
+            assert_eq!(r.total, want.len(), "{word} {f:?}");
+            let trl_sum: u64 = r.facets.trl.iter().map(|c| c.count).sum();
+            let with_trl = RECS.iter().filter(|x| want.contains(&id(x.n))).count() as u64;
+            assert_eq!(trl_sum, with_trl, "{word} {f:?}");
+        }
+    }
+}
+
 #[test]
 fn other_filters() {
     let got = ids(&filtered(Filters {

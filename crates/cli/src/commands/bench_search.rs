@@ -1160,7 +1160,9 @@ impl Report {
         };
         let b = &self.engine_build;
         println!(
-            "build, engine (tantivy, 1 writer thread, 50 MB heap){built}: {:.0} rows/s — {} rows in {:.1} s incl. commit {:.1} s; generator {:.1} s in parallel; {:.0} MiB on disk",
+            "build, engine (tantivy, {} writer thread(s), {} MB heap each){built}: {:.0} rows/s — {} rows in {:.1} s incl. commit {:.1} s; generator {:.1} s in parallel; {:.0} MiB on disk",
+            techmarket_search::writer_threads(),
+            techmarket_search::WRITER_HEAP / 1_000_000,
             b.rate(),
             b.rows,
             b.seconds,
