@@ -312,6 +312,21 @@ fn documented<P: IntoParams>() -> Vec<String> {
     P::into_params(|| None).into_iter().map(|p| p.name).collect()
 }
 
+/// The names of the search parameters (the portal's search pages take the same).
+pub fn param_names() -> Vec<String> {
+    documented::<SearchParams>()
+}
+
+/// Runs a parsed search on the index (off the async threads: it reads segments).
+pub async fn run(state: &AppState, q: &Query) -> Result<techmarket_search::Results, ApiError> {
+    let index = state.search().clone();
+    let query = q.clone();
+    tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(|e| ApiError::internal(format!("search task: {e}")))?
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
 /// Searches achievements, demands, experts or organizations.
 #[utoipa::path(
     get, path = "/api/v1/search", tag = "search", operation_id = "search",
@@ -322,15 +337,10 @@ pub async fn search(
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let mut p = Params::new(pairs, documented::<SearchParams>());
+    let mut p = Params::new(pairs, param_names());
     let q = parse_query(&mut p, &state)?;
     p.finish()?;
-    let index = state.search().clone();
-    let query = q.clone();
-    let r = tokio::task::spawn_blocking(move || index.search(&query))
-        .await
-        .map_err(|e| ApiError::internal(format!("search task: {e}")))?
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let r = run(&state, &q).await?;
     Ok(Json(SearchResponse {
         kind: q.kind.plural().to_string(),
         total: r.total,
