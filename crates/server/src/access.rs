@@ -59,6 +59,10 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
     Some(match (m, parts.as_slice()) {
         // The API browser's static pages.
         ("GET", ["api", "docs", ..]) => Gate::Public,
+        // The portal's public pages (crate::pages): the home page, the four search pages, the
+        // stylesheet and icon. `[""]` is `/`.
+        ("GET" | "HEAD", [""] | ["achievements" | "demands" | "experts" | "organizations"]) => Gate::Public,
+        ("GET" | "HEAD", ["static", "{file}"]) => Gate::Public,
         ("GET", ["healthz"] | ["metrics"] | ["api", "v1", "openapi.json"] | ["api", "v1", "stats"]) => Gate::Public,
 
         // C1–C3 records: reading is public (the record rules hide what is not published).

@@ -17,7 +17,8 @@ fn parse_tag(tag: &str) -> Option<Lang> {
     }
 }
 
-fn from_query(uri: &Uri) -> Option<Lang> {
+/// The language asked for with `?lang=`, if any (the portal remembers it in the `lang` cookie).
+pub fn from_query(uri: &Uri) -> Option<Lang> {
     let q = uri.query()?;
     form_urlencoded::parse(q.as_bytes())
         .filter(|(k, _)| k == "lang")
@@ -58,6 +59,14 @@ fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
         }
     }
     best.map(|(_, l)| l)
+}
+
+/// The tag of a language, as `?lang=` and the `lang` cookie take it: `zh-CN` or `en`.
+pub fn tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
+    }
 }
 
 /// The language of a request.

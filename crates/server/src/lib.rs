@@ -1,5 +1,5 @@
 //! techmarket's HTTP server: the JSON API under `/api/v1` with its OpenAPI document and an
-//! offline API browser, `/healthz` and `/metrics`. The portal pages come later.
+//! offline API browser, `/healthz` and `/metrics`, and the web portal's pages ([`pages`]).
 //!
 //! `cli → server → store → domain`: the server calls the market's use cases
 //! ([`techmarket_store::Market`]) and never writes SQL.
@@ -14,6 +14,7 @@ pub mod lang;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 
 use std::future::Future;

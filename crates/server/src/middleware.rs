@@ -65,6 +65,13 @@ fn is_json(res: &Response) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
+fn is_html(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
 /// Renders errors in the request's language, and turns any bare error response (axum's 404
 /// and 405, a body-limit 413, …) into the SPEC §3 shape.
 pub async fn render_errors(req: Request, next: Next) -> Response {
@@ -75,8 +82,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         Some(_) if lang == Lang::Zh => return res,
         Some(e) => e.clone(),
         None if status.is_client_error() || status.is_server_error() => {
-            if is_json(&res) {
-                return res; // a handler's own JSON (the 503 of /healthz)
+            if is_json(&res) || is_html(&res) {
+                // A handler's own JSON (the 503 of /healthz) or a portal page (its 400 and 404
+                // pages are already in the user's language).
+                return res;
             }
             let e = ApiError::new(ErrorCode::for_status(status));
             if status.is_server_error() {
@@ -110,10 +119,9 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
     ApiError::internal(format!("handler panicked: {msg}")).into_response()
 }
 
-/// The fallback of the router: nothing here.
-pub async fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::NotFound)
-}
+/// The fallback of the router: nothing here — the portal's 404 page, or under `/api/` the
+/// JSON error.
+pub use crate::pages::errors::not_found;
 
 /// The answer for a method a route does not take.
 pub async fn method_not_allowed() -> ApiError {

@@ -2,13 +2,14 @@
 //!
 //! Every API route is registered with `routes!`, which takes the route's method and path from
 //! the handler's `#[utoipa::path]` — so the router and the OpenAPI document come from this one
-//! list and cannot drift apart. The only routes outside the document are the API browser's.
+//! list and cannot drift apart. The only routes outside the document are the API browser's and
+//! the portal's pages ([`crate::pages::routes`]: HTML for people, not API operations).
 
 use crate::api::v1::{
     accounts, achievements, audit, brokers, demands, docking, experts, organizations, search, session, stats,
 };
 use crate::extract::BODY_LIMIT;
-use crate::{AppState, auth, health, metrics, middleware, openapi};
+use crate::{AppState, auth, health, metrics, middleware, openapi, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
@@ -88,13 +89,14 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics::metrics))
 }
 
-/// The application: the API, the API browser, and what wraps every request.
+/// The application: the API, the API browser, the portal, and what wraps every request.
 pub fn router(state: AppState) -> Router {
     let (api, _) = api().split_for_parts();
     let docs = SwaggerUi::new(DOCS).config(Config::new(["/api/v1/openapi.json"]).validator_url("none"));
     // Every routed request passes the gate of `access::gate` (and the CSRF check) first.
     let app = api
         .merge(docs)
+        .merge(pages::routes())
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::enforce))
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed);
@@ -136,8 +138,8 @@ mod tests {
 
     #[test]
     fn every_route_is_registered_through_the_documented_list() {
-        // Routes added beside `api()` would be served but not documented; the API browser is
-        // the one exception.
+        // Routes added beside `api()` would be served but not documented; the API browser and
+        // the portal's pages (HTML, not API operations) are the exceptions.
         let src = include_str!("routes.rs");
         let code = src.split("#[cfg(test)]").next().unwrap();
         for call in [
@@ -152,7 +154,11 @@ mod tests {
                 "routes.rs registers a route outside `api()`: {call}"
             );
         }
-        assert_eq!(code.matches(".merge(").count(), 1, "only the API browser is merged");
+        assert_eq!(
+            code.matches(".merge(").count(),
+            2,
+            "only the API browser and the portal's pages are merged"
+        );
     }
 
     #[tokio::test]

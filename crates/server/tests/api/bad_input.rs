@@ -528,7 +528,8 @@ async fn errors_speak_the_users_language() {
         .await
         .error(400, "invalid_parameter", Some("id"));
     assert!(e["fields"][0]["message"].as_str().unwrap().contains("not a record id"));
-    let e = s.get("/nowhere?lang=en").await.error(404, "not_found", None);
+    // (An unknown address outside `/api/` is the portal's 404 page: tests/api/pages.rs.)
+    let e = s.get("/api/v1/nowhere?lang=en").await.error(404, "not_found", None);
     assert_eq!(e["message"], "there is nothing at this address");
 }
 

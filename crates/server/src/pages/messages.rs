@@ -1,0 +1,139 @@
+//! The portal's UI strings, Chinese first (SPEC: every user-facing text zh-CN with an English
+//! translation). Record labels (regions, industries, modes) come from the domain's own tables.
+
+use techmarket_domain::Lang;
+
+/// `(key, 中文, English)`. Keys are what the templates ask for: `{{ ctx.t("nav_achievements") }}`.
+const MESSAGES: &[(&str, &str, &str)] = &[
+    ("site_name", "科技大市场", "Technology Market"),
+    (
+        "site_tagline",
+        "科技成果、企业需求、专家与机构，一站检索对接",
+        "Achievements, demands, experts and organizations — find and connect in one place",
+    ),
+    ("skip_to_content", "跳到正文", "Skip to content"),
+    ("nav_label", "主导航", "Main navigation"),
+    ("nav_home", "首页", "Home"),
+    ("nav_achievements", "科技成果", "Achievements"),
+    ("nav_demands", "技术需求", "Demands"),
+    ("nav_experts", "专家", "Experts"),
+    ("nav_organizations", "机构", "Organizations"),
+    ("lang_label", "语言", "Language"),
+    ("signed_in_as", "已登录：", "Signed in as "),
+    (
+        "footer_note",
+        "科技大市场 · 开源的区域技术市场平台",
+        "Technology Market · an open-source regional technology market platform",
+    ),
+    ("footer_api", "开放接口（API）", "Open API"),
+    // Home
+    ("home_title", "科技大市场", "Technology Market"),
+    ("home_figures", "市场概况", "The market in figures"),
+    ("fig_achievements", "已发布科技成果", "Published achievements"),
+    ("fig_demands", "已发布技术需求", "Published demands"),
+    ("fig_experts", "入库专家", "Experts"),
+    ("fig_organizations", "入驻机构", "Organizations"),
+    ("fig_dockings", "已签约对接", "Signed dockings"),
+    ("home_search_label", "检索科技成果", "Search achievements"),
+    (
+        "home_search_placeholder",
+        "如：秸秆 地膜、锂电池、image recognition",
+        "e.g. 秸秆 地膜, battery, image recognition",
+    ),
+    ("home_browse", "浏览", "Browse"),
+    // Search
+    ("search", "检索", "Search"),
+    ("search_label", "关键词", "Keywords"),
+    ("search_title_achievements", "科技成果检索", "Search achievements"),
+    ("search_title_demands", "技术需求检索", "Search demands"),
+    ("search_title_experts", "专家检索", "Search experts"),
+    ("search_title_organizations", "机构检索", "Search organizations"),
+    ("filters", "筛选", "Filters"),
+    ("apply_filters", "应用筛选", "Apply filters"),
+    ("clear_filters", "清除全部条件", "Clear all"),
+    ("facet_region", "地区", "Region"),
+    ("facet_industry", "行业", "Industry"),
+    ("facet_trl", "技术就绪水平（TRL）", "Technology readiness (TRL)"),
+    ("facet_mode", "合作方式", "Mode"),
+    ("facet_holder_type", "持有者类型", "Holder type"),
+    ("facet_org_kind", "机构类型", "Organization type"),
+    ("facet_any_trl", "不限", "Any"),
+    ("sort", "排序", "Sort"),
+    ("sort_relevance", "相关度", "Relevance"),
+    ("sort_newest", "最新发布", "Newest"),
+    ("sort_price_asc", "价格从低到高", "Price, low to high"),
+    ("sort_price_desc", "价格从高到低", "Price, high to low"),
+    ("results", "检索结果", "Results"),
+    ("total_before", "共 ", ""),
+    ("total_after", " 条结果", " results"),
+    ("showing", "当前显示第", "Showing"),
+    ("showing_to", "至", "to"),
+    ("pagination", "分页", "Pagination"),
+    ("prev", "上一页", "Previous"),
+    ("next", "下一页", "Next"),
+    ("empty_title", "没有找到符合条件的结果", "Nothing matches your search"),
+    (
+        "empty_hint",
+        "试试更短或更常用的关键词，去掉部分筛选条件，或浏览全部记录。",
+        "Try shorter or more common words, remove some filters, or browse everything.",
+    ),
+    ("browse_all", "浏览全部", "Browse everything"),
+    ("bad_request_title", "检索条件有误", "The search could not be run"),
+    ("bad_request_field", "有问题的参数：", "Parameter at fault: "),
+    (
+        "bad_request_hint",
+        "请修改检索条件后重试。",
+        "Change the search and try again.",
+    ),
+    // Errors
+    ("not_found_title", "页面不存在", "Page not found"),
+    (
+        "not_found_hint",
+        "这个地址没有内容。可能链接已失效，或地址输入有误。",
+        "There is nothing at this address. The link may be out of date, or the address mistyped.",
+    ),
+    ("back_home", "返回首页", "Back to the home page"),
+    ("error_title", "出错了", "Something went wrong"),
+    (
+        "error_hint",
+        "服务器暂时无法完成请求，请稍后再试。",
+        "The server could not complete the request. Please try again later.",
+    ),
+];
+
+/// The UI string `key` in `lang`. An unknown key shows itself (and fails the test below).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+        Some((_, zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
+        None => {
+            debug_assert!(false, "no UI string `{key}`");
+            "?"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_the_templates_use_is_in_the_table_once() {
+        let mut keys: Vec<&str> = MESSAGES.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "a key is listed twice");
+        for (name, src) in super::super::TEMPLATES {
+            for part in src.split(".t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                assert!(keys.contains(&key), "{name} uses `{key}`, which has no UI string");
+            }
+        }
+        for (k, zh, _) in MESSAGES {
+            assert!(!zh.is_empty(), "{k} has no Chinese text");
+        }
+    }
+}

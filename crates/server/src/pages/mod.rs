@@ -1,0 +1,215 @@
+//! The web portal (issue 5): server-rendered pages, Chinese first, usable without JavaScript.
+//!
+//! Each page is an askama struct beside its handler (one file per page) with its template in
+//! `templates/`; every page struct carries a [`Ctx`] — the language, the signed-in account and
+//! the current address — which `base.html` needs. To add a page: a file here with the struct
+//! and the handler, a template extending `base.html`, a line in [`routes`], its gate in
+//! [`crate::access::gate`], and its strings in [`messages`].
+
+pub mod assets;
+pub mod errors;
+pub mod home;
+pub mod messages;
+pub mod search;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::lang;
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use std::convert::Infallible;
+use techmarket_domain::Lang;
+
+/// The portal's routes (outside the OpenAPI document: they answer HTML, not API operations).
+/// Their gates are in [`crate::access::gate`] like every other route's.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/achievements", get(search::achievements))
+        .route("/demands", get(search::demands))
+        .route("/experts", get(search::experts))
+        .route("/organizations", get(search::organizations))
+        .route("/static/{file}", get(assets::asset))
+        .route_layer(axum::middleware::from_fn(remember_lang))
+}
+
+/// Every page path, for the gate test (the static files are under `/static/{file}`).
+pub const PATHS: [&str; 6] = [
+    "/",
+    "/achievements",
+    "/demands",
+    "/experts",
+    "/organizations",
+    "/static/{file}",
+];
+
+/// The templates' sources, for the test that every UI string they ask for exists.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+];
+
+/// How long the `lang` cookie keeps a choice made with `?lang=` (a year).
+const LANG_COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
+
+/// A language chosen with `?lang=` is remembered in the `lang` cookie, so the next page —
+/// reached by any link — is in it too (SPEC §3: query, then cookie, then Accept-Language).
+async fn remember_lang(req: Request, next: Next) -> Response {
+    let chosen = lang::from_query(req.uri());
+    let mut res = next.run(req).await;
+    if let Some(l) = chosen {
+        let cookie = format!(
+            "lang={}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax",
+            lang::tag(l)
+        );
+        res.headers_mut()
+            .append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
+    }
+    res
+}
+
+/// What every page knows about its request: the language, who is signed in, where it is.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    /// The signed-in account's display name; `None` for a visitor.
+    pub account: Option<String>,
+    /// The path of this page (`/achievements`).
+    pub path: String,
+    /// The query string's pairs, in order.
+    pub query: Vec<(String, String)>,
+}
+
+impl Ctx {
+    pub fn from_parts(parts: &Parts) -> Ctx {
+        let account = parts
+            .extensions
+            .get::<Caller>()
+            .and_then(|c| c.account.as_ref())
+            .map(|a| a.fields.display_name.clone());
+        Ctx {
+            lang: lang::negotiate(&parts.uri, &parts.headers),
+            account,
+            path: parts.uri.path().to_string(),
+            query: form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
+    }
+
+    /// The UI string `key` in the page's language.
+    pub fn t(&self, key: impl AsRef<str>) -> &'static str {
+        messages::t(self.lang, key.as_ref())
+    }
+
+    /// The address of a file under `/static/`, with its fingerprint.
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    pub fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
+    /// For `<html lang>`: `zh-CN` or `en`.
+    pub fn html_lang(&self) -> &'static str {
+        lang::tag(self.lang)
+    }
+
+    /// This page in another language: the same address with `lang` replaced.
+    pub fn lang_href(&self, tag: &str) -> String {
+        let mut pairs: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        pairs.push(("lang", tag));
+        href(&self.path, &pairs)
+    }
+
+    /// Whether the nav link to `path` is the current section (for `aria-current`).
+    pub fn is_current(&self, path: &str) -> bool {
+        self.path == path
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(Ctx::from_parts(parts))
+    }
+}
+
+/// `path?k=v&…`, form-encoded; just `path` without pairs.
+pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return path.to_string();
+    }
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    format!("{path}?{}", s.finish())
+}
+
+/// `12345` → `12,345`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Method;
+
+    #[test]
+    fn every_page_route_has_a_public_get_gate() {
+        for path in PATHS {
+            assert_eq!(
+                crate::access::gate(&Method::GET, path),
+                Some(crate::access::Gate::Public),
+                "{path}"
+            );
+            assert_eq!(crate::access::gate(&Method::POST, path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(26000), "26,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn the_language_switch_keeps_the_query() {
+        let ctx = Ctx {
+            lang: Lang::Zh,
+            account: None,
+            path: "/achievements".into(),
+            query: vec![("q".into(), "地膜 秸秆".into()), ("lang".into(), "zh-CN".into())],
+        };
+        assert_eq!(
+            ctx.lang_href("en"),
+            "/achievements?q=%E5%9C%B0%E8%86%9C+%E7%A7%B8%E7%A7%86&lang=en"
+        );
+    }
+}
