@@ -9,6 +9,7 @@ mod docs;
 mod fixtures;
 mod lifecycle;
 mod lists;
+mod pages;
 mod pg;
 mod records;
 mod search;
