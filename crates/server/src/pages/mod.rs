@@ -61,9 +61,18 @@ const LANG_COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
 
 /// A language chosen with `?lang=` is remembered in the `lang` cookie, so the next page —
 /// reached by any link — is in it too (SPEC §3: query, then cookie, then Accept-Language).
+/// A page's language depends on those headers, which caches are told (not the static files').
 async fn remember_lang(req: Request, next: Next) -> Response {
     let chosen = lang::from_query(req.uri());
     let mut res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html {
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("cookie, accept-language"));
+    }
     if let Some(l) = chosen {
         let cookie = format!(
             "lang={}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax",

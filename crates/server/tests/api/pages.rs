@@ -73,6 +73,12 @@ async fn until(s: &TestServer, path: &str, done: impl Fn(&Answer) -> bool) -> An
     }
 }
 
+/// The id of the first achievement the API's search finds for `q`.
+async fn first_hit(s: &TestServer, q: &str) -> String {
+    let r = s.get(&format!("/api/v1/search?q={q}&limit=1")).await.ok(200);
+    r["items"][0]["id"].as_str().unwrap().to_string()
+}
+
 const PLA: &str = "聚乳酸耐热改性及一次性餐具注塑技术";
 
 /// A draft (the fixture's 地膜: its words are in no published record), a published PLA achievement in Changchun and a published one
@@ -116,12 +122,27 @@ async fn the_home_page_shows_the_market_in_figures_and_a_search_box() {
     market(&s).await;
     s.create("organizations", &fixtures::organization("长春应用化学研究所"))
         .await;
+    // A docking between a published demand and achievement, walked to signed.
+    let demand = published(&s, "demands", &fixtures::demand()).await;
+    let achievement = first_hit(&s, "聚乳酸").await;
+    let d = s
+        .post(
+            "/api/v1/dockings",
+            &json!({"demand_id": demand, "achievement_id": achievement}),
+        )
+        .await
+        .ok(201);
+    let path = format!("/api/v1/dockings/{}/transitions", d["id"].as_str().unwrap());
+    for action in ["contact", "negotiate", "sign"] {
+        s.post(&path, &json!({"action": action})).await.ok(200);
+    }
     let r = page(&s, "/", &[]).await;
     assert_html(&r, 200);
     assert_eq!(attr(&r.text, "html", "lang").as_deref(), Some("zh-CN"));
     let figures = texts(&r.text, ".figure");
     assert!(figures.contains(&"2 已发布科技成果".to_string()), "{figures:?}");
-    assert!(figures.contains(&"0 已签约对接".to_string()), "{figures:?}");
+    assert!(figures.contains(&"1 已签约对接".to_string()), "{figures:?}");
+    assert!(figures.contains(&"1 已发布技术需求".to_string()), "{figures:?}");
     assert!(
         figures.iter().any(|f| f.ends_with("入驻机构") && !f.starts_with('0')),
         "{figures:?}"
@@ -247,6 +268,7 @@ async fn english_is_chosen_by_the_link_and_remembered_in_a_cookie() {
         text(&r.text, ".site-nav a"),
         "Achievements | Demands | Experts | Organizations"
     );
+    assert_eq!(r.header("vary"), Some("cookie, accept-language"));
     let cookie = r.header("set-cookie").unwrap();
     assert!(cookie.starts_with("lang=en;") && cookie.contains("Path=/"), "{cookie}");
     // The next page, reached by a plain link, is in English by the cookie.
