@@ -106,9 +106,12 @@ async fn page(State(state): State<AppState>, ctx: Ctx, kind: Kind) -> Response {
     let mut view = SearchPage::new(ctx, kind);
     match parsed {
         Err(e) if e.code.status().is_client_error() => {
+            let fields: Vec<String> = e.fields.iter().map(|f| f.path.clone()).collect();
+            // The form must not send the bad value again.
+            view.hidden.retain(|(k, _)| !fields.contains(k));
             view.error = Some(BadParameter {
                 message: e.message(view.ctx.lang).to_string(),
-                fields: e.fields.iter().map(|f| f.path.clone()).collect(),
+                fields,
             });
             (StatusCode::BAD_REQUEST, askama_web::WebTemplate(view)).into_response()
         }

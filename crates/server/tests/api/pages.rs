@@ -340,8 +340,13 @@ async fn a_bad_parameter_gives_a_400_page_naming_it_in_the_pages_language() {
     assert_html(&r, 400);
     assert_eq!(text(&r.text, ".error-box code.field"), "trl_min");
     assert!(text(&r.text, ".error-message").contains("1 到 9"), "{}", r.text);
-    // The form is still there to correct the search.
+    // The form is still there to correct the search, without the bad value.
     assert_eq!(texts(&r.text, "form.search-form input#q").len(), 1);
+    assert!(attr(&r.text, "input[name=trl_min]", "value").is_none(), "{}", r.text);
+    let r = page(&s, "/achievements?trl_min=3&trl_max=2&q=x", &[]).await;
+    assert_html(&r, 400);
+    assert_eq!(attr(&r.text, "input#q", "value").as_deref(), Some("x"));
+    assert_eq!(attr(&r.text, "input[name=trl_max]", "value").as_deref(), Some("2"));
     let r = page(&s, "/experts?sort=cheapest&lang=en", &[]).await;
     assert_html(&r, 400);
     assert_eq!(text(&r.text, ".error-box code.field"), "sort");
