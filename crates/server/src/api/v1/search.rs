@@ -444,6 +444,21 @@ pub fn match_item(m: Match, lang: Lang) -> MatchItem {
     }
 }
 
+/// The `limit` best `target` records for `source`, off the async threads (the portal's
+/// detail pages show the same matches).
+pub async fn find_matches(
+    state: &AppState,
+    source: Source,
+    target: Kind,
+    limit: usize,
+) -> Result<Vec<Match>, ApiError> {
+    let index = state.search().clone();
+    tokio::task::spawn_blocking(move || index.matches(&source, target, limit))
+        .await
+        .map_err(|e| ApiError::internal(format!("match task: {e}")))?
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
 async fn run_matches(
     state: &AppState,
     source: Source,
@@ -451,11 +466,7 @@ async fn run_matches(
     limit: usize,
     lang: Lang,
 ) -> Result<Json<MatchResponse>, ApiError> {
-    let index = state.search().clone();
-    let found = tokio::task::spawn_blocking(move || index.matches(&source, target, limit))
-        .await
-        .map_err(|e| ApiError::internal(format!("match task: {e}")))?
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let found = find_matches(state, source, target, limit).await?;
     Ok(Json(MatchResponse {
         items: found.into_iter().map(|m| match_item(m, lang)).collect(),
     }))
