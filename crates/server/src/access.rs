@@ -62,6 +62,7 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         // The portal's public pages (crate::pages): the home page, the four search pages, the
         // stylesheet and icon. `[""]` is `/`.
         ("GET" | "HEAD", [""] | ["achievements" | "demands" | "experts" | "organizations"]) => Gate::Public,
+        ("GET" | "HEAD", ["achievements" | "demands" | "experts" | "organizations", "{id}"]) => Gate::Public,
         ("GET" | "HEAD", ["static", "{file}"]) => Gate::Public,
         ("GET", ["healthz"] | ["metrics"] | ["api", "v1", "openapi.json"] | ["api", "v1", "stats"]) => Gate::Public,
 

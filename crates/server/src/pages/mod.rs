@@ -6,10 +6,15 @@
 //! and the handler, a template extending `base.html`, a line in [`routes`], its gate in
 //! [`crate::access::gate`], and its strings in [`messages`].
 
+pub mod achievement;
 pub mod assets;
+pub mod demand;
+pub mod detail;
 pub mod errors;
+pub mod expert;
 pub mod home;
 pub mod messages;
+pub mod organization;
 pub mod search;
 
 use crate::AppState;
@@ -34,17 +39,25 @@ pub fn routes() -> Router<AppState> {
         .route("/demands", get(search::demands))
         .route("/experts", get(search::experts))
         .route("/organizations", get(search::organizations))
+        .route("/achievements/{id}", get(achievement::achievement))
+        .route("/demands/{id}", get(demand::demand))
+        .route("/experts/{id}", get(expert::expert))
+        .route("/organizations/{id}", get(organization::organization))
         .route("/static/{file}", get(assets::asset))
         .route_layer(axum::middleware::from_fn(remember_lang))
 }
 
 /// Every page path, for the gate test (the static files are under `/static/{file}`).
-pub const PATHS: [&str; 6] = [
+pub const PATHS: [&str; 10] = [
     "/",
     "/achievements",
     "/demands",
     "/experts",
     "/organizations",
+    "/achievements/{id}",
+    "/demands/{id}",
+    "/experts/{id}",
+    "/organizations/{id}",
     "/static/{file}",
 ];
 
@@ -54,6 +67,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("achievement.html", include_str!("../../templates/achievement.html")),
+    ("demand.html", include_str!("../../templates/demand.html")),
+    ("expert.html", include_str!("../../templates/expert.html")),
+    ("organization.html", include_str!("../../templates/organization.html")),
+    ("_matches.html", include_str!("../../templates/_matches.html")),
+    ("_contact.html", include_str!("../../templates/_contact.html")),
 ];
 
 /// How long the `lang` cookie keeps a choice made with `?lang=` (a year).

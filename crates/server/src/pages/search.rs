@@ -40,6 +40,8 @@ pub struct TrlLink {
 }
 
 pub struct ResultItem {
+    /// The record's detail page.
+    pub href: String,
     /// HTML-escaped by the search engine, matched words in `<mark>`: rendered with `|safe`.
     pub title_html: String,
     /// Likewise.
@@ -257,6 +259,7 @@ impl SearchPage {
             .items
             .into_iter()
             .map(|h| ResultItem {
+                href: format!("/{}/{}", q.kind.plural(), h.id),
                 title_html: h.title_html,
                 summary_html: h.summary_html,
             })
@@ -301,7 +304,7 @@ impl SearchPage {
 }
 
 /// What a facet value is called in the page's language (the code when it has no name).
-fn label(state: &AppState, kind: Kind, param: &str, value: &str, lang: Lang) -> String {
+pub(super) fn label(state: &AppState, kind: Kind, param: &str, value: &str, lang: Lang) -> String {
     let en = lang == Lang::En;
     let named = match param {
         "region" => state.regions().name(value).map(str::to_string),
@@ -332,6 +335,6 @@ fn label(state: &AppState, kind: Kind, param: &str, value: &str, lang: Lang) -> 
 }
 
 /// `research_institute` → `research institute` (codes without an English label of their own).
-fn english(code: &str) -> String {
+pub(super) fn english(code: &str) -> String {
     code.replace('_', " ")
 }

@@ -1,0 +1,81 @@
+//! `/demands/{id}`: one published demand, and the achievements and experts that answer it.
+
+use super::Ctx;
+use super::achievement::filled;
+use super::detail::{self, ContactLines, MatchList};
+use super::errors::ErrorPage;
+use crate::AppState;
+use crate::auth::Caller;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use techmarket_domain::Demand;
+use techmarket_search::Kind;
+use techmarket_search::matching::Source;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "demand.html")]
+pub struct DemandPage {
+    pub ctx: Ctx,
+    pub title: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub budget: String,
+    /// `(TRL 6, its meaning)`; none when any level will do.
+    pub min_trl: Option<(String, &'static str)>,
+    pub modes: Vec<&'static str>,
+    pub industry: String,
+    pub region: String,
+    pub enterprise: String,
+    pub enterprise_href: Option<String>,
+    pub deadline: Option<String>,
+    pub contact: Option<ContactLines>,
+    /// Matching achievements, then matching experts.
+    pub lists: Vec<MatchList>,
+}
+
+pub async fn demand(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: Ctx,
+    id: Result<Path<String>, PathRejection>,
+) -> Response {
+    let d: Demand = match detail::load(&state, &caller, &ctx, id).await {
+        Ok(d) => d,
+        Err(page) => return page,
+    };
+    let mut lists = Vec::new();
+    for (target, key) in [
+        (Kind::Achievement, "matching_achievements"),
+        (Kind::Expert, "matching_experts"),
+    ] {
+        match detail::matches(&state, &ctx, Source::demand(&d), target, key).await {
+            Ok(m) => lists.push(m),
+            Err(e) => return ErrorPage::internal(ctx, &e).into_response(),
+        }
+    }
+    let lang = ctx.lang;
+    let f = &d.fields;
+    DemandPage {
+        title: f.title.clone(),
+        description: f.description.clone(),
+        keywords: f.keywords.clone(),
+        budget: detail::money(f.budget_max, &ctx, "budget_no_limit"),
+        min_trl: f.min_trl.map(|t| detail::trl(t, lang)),
+        modes: detail::modes(&f.cooperation_modes, lang),
+        industry: detail::industry(&f.industry, lang),
+        region: detail::region(&state, &f.region),
+        enterprise: f.enterprise.name.clone(),
+        enterprise_href: f
+            .enterprise
+            .organization_id
+            .map(|o| format!("/organizations/{}", o.as_uuid())),
+        deadline: filled(&f.deadline.map(|d| d.to_string())),
+        contact: detail::contact(&state, &caller, &d, &f.contact),
+        lists,
+        ctx,
+    }
+    .into_response()
+}
