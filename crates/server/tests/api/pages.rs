@@ -362,3 +362,167 @@ async fn a_bad_parameter_gives_a_400_page_naming_it_in_the_pages_language() {
     assert_html(&r, 400);
     assert!(text(&r.text, ".error-box").contains("offset"), "{}", r.text);
 }
+
+const CASTING: &str = "铝合金铸件内部缺陷X射线在线检测系统";
+
+/// A published casting-inspection achievement (the fixture's contact: 13812345678,
+/// zhang@jlu.edu.cn) and the fixture's published demand it answers; returns their ids when the
+/// demand is searchable (matching reads the index).
+async fn a_match(s: &TestServer) -> (String, String) {
+    let achievement = published(
+        s,
+        "achievements",
+        &fixtures::achievement_with(json!({
+            "title": CASTING,
+            "summary": "针对铝合金铸件气孔、缩松等内部缺陷，X射线实时成像结合深度学习自动判别，节拍10秒。",
+            "keywords": ["铸件", "缺陷检测", "X射线"],
+            "industry": "C36", "trl": 7, "price": 600000, "transfer_modes": ["co_development"],
+            "advantages": "检出率高于人工目检",
+        })),
+    )
+    .await;
+    let demand = published(s, "demands", &fixtures::demand()).await;
+    let r = until(s, "/demands", |r| r.text.contains("铸件缺陷在线检测")).await;
+    assert_eq!(text(&r.text, ".total strong"), "1", "{}", r.text);
+    until(s, "/achievements", |r| r.text.contains("X射线")).await;
+    (achievement, demand)
+}
+
+#[tokio::test]
+async fn an_achievement_page_shows_its_facts_a_masked_contact_and_the_demands_it_answers() {
+    let s = TestServer::start().await;
+    let (achievement, demand) = a_match(&s).await;
+    let r = page(&s, &format!("/achievements/{achievement}"), &[]).await;
+    assert_html(&r, 200);
+    assert_eq!(text(&r.text, "h1"), CASTING);
+    assert_eq!(text(&r.text, ".trl"), "TRL 7 · 实际使用环境中的系统原型通过演示");
+    assert_eq!(text(&r.text, ".price"), "¥600,000");
+    assert_eq!(text(&r.text, ".advantages p"), "检出率高于人工目检");
+    // Not filled: no section.
+    assert!(texts(&r.text, ".economics").is_empty(), "{}", r.text);
+    assert!(text(&r.text, ".patents").contains("ZL201220687633.0"), "{}", r.text);
+    assert!(text(&r.text, ".holder").contains("吉林大学"));
+    // A visitor sees the contact masked, never in full.
+    assert_eq!(text(&r.text, ".contact-name"), "张老师");
+    let phone = text(&r.text, ".contact-phone");
+    assert!(phone.contains('*') && phone.starts_with("138"), "{phone}");
+    assert!(text(&r.text, ".contact-email").contains('*'));
+    assert!(!r.text.contains("13812345678"), "{}", r.text);
+    assert!(!r.text.contains("zhang@jlu.edu.cn"), "{}", r.text);
+    // The demand it answers, linked, with the reasons.
+    assert_eq!(text(&r.text, ".matches h2"), "匹配的技术需求");
+    assert_eq!(
+        attr(&r.text, ".match-title a", "href"),
+        Some(format!("/demands/{demand}"))
+    );
+    assert_eq!(text(&r.text, ".match-title a"), "铸件缺陷在线检测技术");
+    assert!(text(&r.text, ".match .terms").contains("铸件"), "{}", r.text);
+    let checks = texts(&r.text, ".match .check");
+    assert!(!checks.is_empty(), "{}", r.text);
+    assert!(
+        texts(&r.text, ".match .check.fit").len() + texts(&r.text, ".match .check.miss").len() > 0,
+        "{checks:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_demand_page_links_the_achievements_that_answer_it() {
+    let s = TestServer::start().await;
+    let (achievement, demand) = a_match(&s).await;
+    let r = page(&s, &format!("/demands/{demand}"), &[]).await;
+    assert_html(&r, 200);
+    assert_eq!(text(&r.text, "h1"), "铸件缺陷在线检测技术");
+    assert_eq!(text(&r.text, ".budget"), "¥800,000");
+    assert!(text(&r.text, ".trl").starts_with("TRL 6 · "), "{}", r.text);
+    assert_eq!(text(&r.text, ".enterprise"), "一汽铸造有限公司");
+    assert_eq!(texts(&r.text, ".matches h2"), ["匹配的科技成果", "匹配的专家"]);
+    let link = format!(".matches a[href='/achievements/{achievement}']");
+    assert_eq!(text(&r.text, &link), CASTING, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_detail_page_is_in_english_by_link() {
+    let s = TestServer::start().await;
+    let (achievement, _) = a_match(&s).await;
+    let r = page(&s, &format!("/achievements/{achievement}?lang=en"), &[]).await;
+    assert_html(&r, 200);
+    assert_eq!(attr(&r.text, "html", "lang").as_deref(), Some("en"));
+    assert_eq!(
+        text(&r.text, ".trl"),
+        "TRL 7 · System prototype demonstrated in an operational environment"
+    );
+    assert!(
+        texts(&r.text, ".facts dt").contains(&"Asking price".to_string()),
+        "{}",
+        r.text
+    );
+    assert_eq!(text(&r.text, ".matches h2"), "Matching demands");
+    assert!(
+        text(&r.text, ".match .terms").starts_with("Matching terms:"),
+        "{}",
+        r.text
+    );
+    assert!(!r.text.contains("匹配的技术需求"));
+}
+
+#[tokio::test]
+async fn a_draft_an_unknown_id_and_a_malformed_one_are_the_404_page() {
+    let s = TestServer::start().await;
+    let draft = s.create("achievements", &fixtures::achievement()).await;
+    let draft = draft["id"].as_str().unwrap().to_string();
+    let demand = s.create("demands", &fixtures::demand()).await;
+    let demand = demand["id"].as_str().unwrap().to_string();
+    for path in [
+        format!("/achievements/{draft}"),
+        format!("/demands/{demand}"),
+        "/achievements/0190a6b2-7c3d-7e4f-8a5b-6c7d8e9fa0b1".to_string(),
+        "/experts/0190a6b2-7c3d-7e4f-8a5b-6c7d8e9fa0b1".to_string(),
+        "/organizations/not-an-id".to_string(),
+        "/demands/%FF".to_string(),
+    ] {
+        let r = page(&s, &path, &[]).await;
+        assert_html(&r, 404);
+        assert_eq!(text(&r.text, ".notice h1"), "页面不存在", "{path}");
+        assert!(!r.text.contains("玉米秸秆"), "{path}: the draft shows");
+    }
+}
+
+#[tokio::test]
+async fn search_results_link_to_their_pages_and_a_holder_to_its_organization() {
+    let s = TestServer::start().await;
+    market(&s).await;
+    let id = first_hit(&s, "聚乳酸").await;
+    let r = page(&s, "/achievements?q=聚乳酸", &[]).await;
+    assert_eq!(
+        attr(&r.text, ".hit-title a", "href"),
+        Some(format!("/achievements/{id}"))
+    );
+    let r = page(&s, &format!("/achievements/{id}"), &[]).await;
+    assert_html(&r, 200);
+    assert_eq!(text(&r.text, "h1"), PLA);
+    // The holder is in the directory: its page lists its published achievements, not the draft.
+    let org = attr(&r.text, ".holder a", "href").expect("a link to the holder");
+    let r = page(&s, &org, &[]).await;
+    assert_html(&r, 200);
+    assert_eq!(text(&r.text, "h1"), "吉林大学");
+    let listed = texts(&r.text, ".org-achievements li a");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.contains(&PLA.to_string()), "{listed:?}");
+    assert!(!r.text.contains("玉米秸秆"), "the draft shows: {}", r.text);
+}
+
+#[tokio::test]
+async fn an_expert_page_shows_the_expert_with_a_masked_contact() {
+    let s = TestServer::start().await;
+    let e = s.create("experts", &fixtures::expert()).await;
+    let r = page(&s, &format!("/experts/{}", e["id"].as_str().unwrap()), &[]).await;
+    assert_html(&r, 200);
+    assert_eq!(text(&r.text, "h1"), "王立新");
+    assert_eq!(e["phone"], "13912345678", "the API shows the admin the full phone");
+    assert!(!r.text.contains("13912345678"), "{}", r.text);
+    assert!(!r.text.contains("wang@jlu.edu.cn"), "{}", r.text);
+    assert!(text(&r.text, ".contact-phone").starts_with("139"), "{}", r.text);
+    assert!(text(&r.text, ".contact-phone").contains('*'), "{}", r.text);
+    // Its organization is in the directory (added by name): linked.
+    assert!(attr(&r.text, ".summary a", "href").is_some_and(|h| h.starts_with("/organizations/")));
+}
