@@ -31,6 +31,8 @@ pub struct DemandPage {
     pub enterprise: String,
     pub enterprise_href: Option<String>,
     pub deadline: Option<String>,
+    /// 揭榜挂帅: the bounty and when applications close.
+    pub challenge: Option<(String, Option<String>)>,
     pub contact: Option<ContactLines>,
     /// Matching achievements, then matching experts.
     pub lists: Vec<MatchList>,
@@ -73,6 +75,10 @@ pub async fn demand(
             .organization_id
             .map(|o| format!("/organizations/{}", o.as_uuid())),
         deadline: filled(&f.deadline.map(|d| d.to_string())),
+        challenge: f
+            .challenge
+            .as_ref()
+            .map(|c| (c.bounty.to_string(), c.application_deadline.map(|d| d.to_string()))),
         contact: detail::contact(&state, &caller, &d, &f.contact),
         lists,
         ctx,

@@ -46,14 +46,18 @@ pub struct ContactLines {
     pub name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The caller sees it masked (the page says who sees it in full).
+    pub masked: bool,
 }
 
 pub fn contact<R: Resource>(state: &AppState, caller: &Caller, r: &R, c: &Option<Contact>) -> Option<ContactLines> {
-    let v = ViewContext::new(state, caller).seeing(r).contact(c)?;
+    let view = ViewContext::new(state, caller).seeing(r);
+    let v = view.contact(c)?;
     Some(ContactLines {
         name: v.name,
         phone: v.phone,
         email: v.email,
+        masked: !view.contacts,
     })
 }
 
@@ -117,8 +121,11 @@ pub async fn matches(
 }
 
 pub fn industry(i: &Industry, lang: Lang) -> String {
-    let name = if lang == Lang::En { i.name_en() } else { i.name_zh() };
-    format!("{name}（{}）", i.code())
+    if lang == Lang::En {
+        format!("{} ({})", i.name_en(), i.code())
+    } else {
+        format!("{}（{}）", i.name_zh(), i.code())
+    }
 }
 
 pub fn region(state: &AppState, r: &RegionCode) -> String {
