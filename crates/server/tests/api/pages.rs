@@ -409,6 +409,12 @@ async fn an_achievement_page_shows_its_facts_a_masked_contact_and_the_demands_it
     assert!(text(&r.text, ".contact-email").contains('*'));
     assert!(!r.text.contains("13812345678"), "{}", r.text);
     assert!(!r.text.contains("zhang@jlu.edu.cn"), "{}", r.text);
+    assert!(text(&r.text, ".contact .hint").contains("部分隐藏"));
+    // The operator (here the administrator) sees it in full, without the note.
+    let full = s.get(&format!("/achievements/{achievement}")).await;
+    assert_html(&full, 200);
+    assert_eq!(text(&full.text, ".contact-phone"), "13812345678");
+    assert!(texts(&full.text, ".contact .hint").is_empty());
     // The demand it answers, linked, with the reasons.
     assert_eq!(text(&r.text, ".matches h2"), "匹配的技术需求");
     assert_eq!(
@@ -435,6 +441,7 @@ async fn a_demand_page_links_the_achievements_that_answer_it() {
     assert_eq!(text(&r.text, ".budget"), "¥800,000");
     assert!(text(&r.text, ".trl").starts_with("TRL 6 · "), "{}", r.text);
     assert_eq!(text(&r.text, ".enterprise"), "一汽铸造有限公司");
+    assert_eq!(text(&r.text, ".challenge .bounty"), "¥2,000,000");
     assert_eq!(texts(&r.text, ".matches h2"), ["匹配的科技成果", "匹配的专家"]);
     let link = format!(".matches a[href='/achievements/{achievement}']");
     assert_eq!(text(&r.text, &link), CASTING, "{}", r.text);
