@@ -4,18 +4,18 @@
 //! transaction with its event, like the market's other records.
 
 use crate::error::{StoreError, StoreResult};
-use crate::market::{Market, Page, decode, diff, event, insert};
+use crate::market::{Lifecycle, Market, Page, decode, diff, event, insert};
 use crate::query::{Condition, Cursor, ListQuery, Order, SqlValue};
 use crate::record::{Record, Write, stored};
 use serde::Serialize;
 use serde_json::json;
 use techmarket_domain::docking::check_target;
-use techmarket_domain::lifecycle::{Action, Status};
+use techmarket_domain::lifecycle::{Action, Status, transition};
 use techmarket_domain::{
-    AccountId, Achievement, AchievementId, Actor, Broker, BrokerId, Demand, DemandId, DemandStatus, Docking,
-    DockingAction, DockingError, DockingId, DockingStatus, Expert, ExpertId, FieldError, MatchFeedback,
-    MatchFeedbackId, MatchParties, NewDocking, NewMatchFeedback, OrganizationId, PersonStatus, RecordKind, Role,
-    Subject, now_millis,
+    AccountId, Achievement, AchievementId, Actor, Broker, BrokerId, Demand, DemandAction, DemandId, DemandStatus,
+    Docking, DockingAction, DockingError, DockingId, DockingStatus, Expert, ExpertId, FieldError, MatchFeedback,
+    MatchFeedbackId, MatchParties, Millis, NewDocking, NewMatchFeedback, OrganizationId, PersonStatus, RecordKind,
+    Role, Subject, now_millis,
 };
 use uuid::Uuid;
 
@@ -286,7 +286,11 @@ impl Market {
         let now = now_millis();
         let target = new.achievement_id;
         let d = Docking::open(DockingId::new(), new, parties, by, now);
-        match self.store().write(&[insert(actor, &d, "created", now)]).await {
+        let mut writes = vec![insert(actor, &d, "created", now)];
+        // The first docking moves a published demand to 对接中 (in docking), in the same
+        // transaction.
+        writes.extend(self.demand_follows(actor, &d, DemandAction::StartDocking, now).await?);
+        match self.store().write(&writes).await {
             Ok(()) => Ok(d),
             // Two openings of the same pair at once: the unique index keeps one.
             Err(StoreError::Duplicate {
@@ -316,19 +320,64 @@ impl Market {
         &self,
         actor: &Actor,
         old: &Docking,
-        mut new: Docking,
+        new: Docking,
         action: &str,
         changes: serde_json::Value,
     ) -> StoreResult<Docking> {
+        self.write_docking_with(actor, old, new, action, changes, Vec::new())
+            .await
+    }
+
+    /// The docking's update and `more` writes, in one transaction.
+    async fn write_docking_with(
+        &self,
+        actor: &Actor,
+        old: &Docking,
+        mut new: Docking,
+        action: &str,
+        changes: serde_json::Value,
+        more: Vec<Write>,
+    ) -> StoreResult<Docking> {
         new.version = old.version + 1;
-        self.store()
-            .write(&[Write::Update {
-                record: stored(&new),
-                expected_version: old.version,
-                event: event(actor, &new, action, changes, new.updated_at),
-            }])
-            .await?;
+        let mut writes = vec![Write::Update {
+            record: stored(&new),
+            expected_version: old.version,
+            event: event(actor, &new, action, changes, new.updated_at),
+        }];
+        writes.extend(more);
+        self.store().write(&writes).await?;
         Ok(new)
+    }
+
+    /// The demand's own step that goes with a step of one of its dockings, as a write for the
+    /// same transaction — `None` when the demand's lifecycle has no such step from where it is
+    /// (a demand already in docking, fulfilled or closed stays as it is).
+    async fn demand_follows(
+        &self,
+        actor: &Actor,
+        docking: &Docking,
+        action: DemandAction,
+        now: Millis,
+    ) -> StoreResult<Option<Write>> {
+        let Some(demand) = self.find::<Demand>(docking.parties.demand_id.as_uuid()).await? else {
+            return Ok(None);
+        };
+        let Ok(to) = transition(demand.status, action) else {
+            return Ok(None);
+        };
+        let mut new = demand.clone();
+        new.set_status(to, None, now);
+        new.set_version(demand.version() + 1);
+        new.set_updated_at(now);
+        let changes = json!({
+            "status": {"old": demand.status_code(), "new": new.status_code()},
+            "docking_id": docking.id.to_string(),
+        });
+        Ok(Some(Write::Update {
+            record: stored(&new),
+            expected_version: demand.version(),
+            event: event(actor, &new, action.code(), changes, now),
+        }))
     }
 
     /// Takes a step of a docking's pipeline (contact, negotiate, sign, fail, reopen) with an
@@ -352,7 +401,26 @@ impl Market {
             "reason": new.status_reason,
             "note": entry.text,
         });
-        self.write_docking(actor, &old, new, action.code(), changes).await
+        // The demand follows its dockings: back to published when the last one under way
+        // fails and none was signed; in docking again when a failed one reopens.
+        let demand_step = match new.status {
+            DockingStatus::Failed => {
+                let others = self.dockings_of_demand(new.parties.demand_id).await?;
+                let alive = others
+                    .iter()
+                    .filter(|d| d.id != new.id)
+                    .any(|d| d.status.is_open() || d.status == DockingStatus::Signed);
+                (!alive).then_some(DemandAction::StopDocking)
+            }
+            DockingStatus::Contacted if old.status == DockingStatus::Failed => Some(DemandAction::StartDocking),
+            _ => None,
+        };
+        let mut more = Vec::new();
+        if let Some(step) = demand_step {
+            more.extend(self.demand_follows(actor, &new, step, new.updated_at).await?);
+        }
+        self.write_docking_with(actor, &old, new, action.code(), changes, more)
+            .await
     }
 
     /// Adds a note to a docking's timeline (event action `note`).

@@ -15,8 +15,8 @@ use crate::{Store, StoreError};
 use std::sync::Arc;
 use techmarket_domain::docking::{docking_scope, feedback_scope};
 use techmarket_domain::{
-    AccountId, Achievement, Actor, Broker, BrokerId, Demand, DemandAction, DemandFields, Docking, DockingAction,
-    DockingStatus, Expert, FeedbackReason, MatchFeedback, MatchFeedbackId, NewDocking, NewMatchFeedback,
+    AccountId, Achievement, Actor, Broker, BrokerId, Demand, DemandAction, DemandFields, DemandStatus, Docking,
+    DockingAction, DockingStatus, Expert, FeedbackReason, MatchFeedback, MatchFeedbackId, NewDocking, NewMatchFeedback,
     OrganizationId, PersonAction, Principal, RecordKind, Role, Subject, Verb, may, now_millis,
 };
 
@@ -35,6 +35,7 @@ macro_rules! docking_contract_suite {
             docking_lists_follow_the_access_rules,
             feedback_is_stored_and_listed_for_the_lister,
             feedback_given_again_revises_it,
+            the_demand_follows_its_dockings,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -1211,4 +1212,92 @@ pub async fn feedback_given_again_revises_it(store: Arc<dyn Store>) {
         "{e:?}"
     );
     assert_eq!(store.count(RecordKind::MatchFeedback, &[]).await.unwrap(), 3);
+}
+
+/// The first docking moves a published demand to 对接中 (in docking), with its event, in the
+/// same transaction; it stays there while any docking is under way or signed, returns to
+/// published when the last one fails, and goes back into docking when a failed one reopens.
+pub async fn the_demand_follows_its_dockings(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let d = published_demand(&m, "电池包轻量化", "长春某汽车零部件有限公司").await;
+    let a = holders_achievement(&m, "碳纤维电池包上盖", "吉林大学").await;
+    let b = holders_achievement(&m, "铝合金电池托盘", "长春工业大学").await;
+    let by = AccountId::new();
+    let did = d.uuid();
+    let status = |m: &Market| {
+        let m = m.clone();
+        async move { m.get::<Demand>(did).await.unwrap().status }
+    };
+    assert_eq!(status(&m).await, DemandStatus::Published);
+
+    let first = m.open_docking(&operator(), by, request(&d, &a)).await.unwrap();
+    assert_eq!(status(&m).await, DemandStatus::InDocking);
+    let history = m.history::<Demand>(d.uuid()).await.unwrap();
+    let last = &history.last().unwrap().event;
+    assert_eq!(last.action, "start_docking");
+    assert_eq!(last.changes["docking_id"], first.id.to_string());
+    let second = m.open_docking(&operator(), by, request(&d, &b)).await.unwrap();
+    assert_eq!(status(&m).await, DemandStatus::InDocking);
+    assert_eq!(m.history::<Demand>(d.uuid()).await.unwrap().len(), history.len());
+
+    // One of two fails: the other is still under way.
+    m.docking_action(&operator(), by, first.id, None, DockingAction::Fail, Some("价格谈不拢"))
+        .await
+        .unwrap();
+    assert_eq!(status(&m).await, DemandStatus::InDocking);
+    // The last one fails: the demand is open to new matches again.
+    m.docking_action(
+        &operator(),
+        by,
+        second.id,
+        None,
+        DockingAction::Fail,
+        Some("技术路线不符"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&m).await, DemandStatus::Published);
+    assert_eq!(
+        m.history::<Demand>(d.uuid())
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .event
+            .action,
+        "stop_docking"
+    );
+    // A failed docking reopens: in docking again.
+    m.docking_action(
+        &operator(),
+        by,
+        first.id,
+        None,
+        DockingAction::Reopen,
+        Some("企业追加预算"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&m).await, DemandStatus::InDocking);
+    // Signed, then the other one fails: a signed docking keeps the demand in docking (the
+    // enterprise marks it fulfilled).
+    for step in [DockingAction::Negotiate, DockingAction::Sign] {
+        m.docking_action(&operator(), by, first.id, None, step, None)
+            .await
+            .unwrap();
+    }
+    m.docking_action(&operator(), by, second.id, None, DockingAction::Reopen, None)
+        .await
+        .unwrap();
+    m.docking_action(
+        &operator(),
+        by,
+        second.id,
+        None,
+        DockingAction::Fail,
+        Some("已与他方签约"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status(&m).await, DemandStatus::InDocking);
 }
