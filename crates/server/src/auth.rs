@@ -173,7 +173,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Refuses a state-changing request a browser sent on another site's behalf: one marked
 /// cross-site by the browser (`Sec-Fetch-Site`), and — when it rides on the session cookie —
 /// one without the session's CSRF token.
-fn check_csrf(req: &Request, caller: &Caller) -> Result<(), ApiError> {
+fn check_csrf(req: &Request, caller: &Caller, form_token: Option<&str>) -> Result<(), ApiError> {
     if is_safe(req.method()) || caller.via == Via::Bearer {
         return Ok(());
     }
@@ -191,6 +191,7 @@ fn check_csrf(req: &Request, caller: &Caller) -> Result<(), ApiError> {
             .headers()
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
+            .or(form_token)
             .unwrap_or("");
         if expected.is_empty() || !constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
             return Err(ApiError::new(ErrorCode::CsrfFailed));
@@ -199,10 +200,39 @@ fn check_csrf(req: &Request, caller: &Caller) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The largest form body read for its CSRF field; a bigger form is refused as a CSRF failure.
+const FORM_LIMIT: usize = 1 << 20;
+
+/// An HTML form cannot send a header, so a cookie-authenticated unsafe request with an
+/// `application/x-www-form-urlencoded` body and no `x-csrf-token` header may carry the token
+/// as the form field `csrf`. The body is read here and put back for the handler.
+async fn form_csrf_token(req: Request, caller: &Caller) -> Result<(Request, Option<String>), ApiError> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if is_safe(req.method()) || caller.via != Via::Cookie || !is_form || req.headers().contains_key(CSRF_HEADER) {
+        return Ok((req, None));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::CsrfFailed))?;
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
+    Ok((Request::from_parts(parts, axum::body::Body::from(bytes)), token))
+}
+
 /// Every routed request passes here: it learns who calls, checks the route's gate from the
 /// table in [`crate::access::gate`] (a route missing from the table is refused) and the CSRF
 /// token, then hands the [`Caller`] to the handler.
-pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let from = address(req.extensions().get::<ConnectInfo<SocketAddr>>());
     let caller = match identify(&state, req.headers(), from).await {
         Ok(c) => c,
@@ -214,7 +244,11 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
         tracing::error!(route = ?route, method = %req.method(), "route without a gate: refused");
         return ApiError::new(ErrorCode::Forbidden).into_response();
     };
-    if let Err(e) = check_csrf(&req, &caller) {
+    let (mut req, form_token) = match form_csrf_token(req, &caller).await {
+        Ok(pair) => pair,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = check_csrf(&req, &caller, form_token.as_deref()) {
         return e.into_response();
     }
     if let Err(e) = gate.admits(&caller.subject) {

@@ -124,12 +124,36 @@ async fn a_session_cookie_is_httponly_lax_and_guarded_by_its_csrf_token() {
     .await
     .ok(201);
 
+    // An HTML form carries the token as the field `csrf`; without it the form is refused.
+    let form_no_token = s
+        .send(
+            s.as_(None, Method::POST, "/api/v1/auth/logout")
+                .header("cookie", &pair)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("next=%2Fworkspace"),
+        )
+        .await;
+    form_no_token.error(403, "csrf_failed", None);
+    let form_bad_token = s
+        .send(
+            s.as_(None, Method::POST, "/api/v1/auth/logout")
+                .header("cookie", &pair)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("csrf=guess"),
+        )
+        .await;
+    form_bad_token.error(403, "csrf_failed", None);
+    s.send(s.as_(None, Method::GET, "/api/v1/auth/me").header("cookie", &pair))
+        .await
+        .ok(200);
+
     // Signing out ends the session: the cookie and the token stop working.
     let out = s
         .send(
             s.as_(None, Method::POST, "/api/v1/auth/logout")
                 .header("cookie", &pair)
-                .header("x-csrf-token", &csrf),
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("csrf={csrf}")),
         )
         .await;
     assert_eq!(out.status, 204);
