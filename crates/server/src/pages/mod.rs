@@ -8,6 +8,7 @@
 
 pub mod achievement;
 pub mod assets;
+pub mod charts;
 pub mod demand;
 pub mod detail;
 pub mod errors;
