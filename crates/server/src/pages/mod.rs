@@ -9,6 +9,7 @@
 pub mod achievement;
 pub mod assets;
 pub mod charts;
+pub mod dashboard;
 pub mod demand;
 pub mod detail;
 pub mod errors;
