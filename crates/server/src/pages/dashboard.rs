@@ -1,6 +1,8 @@
 //! The dashboard's aggregation (issue 5, point 5), kept free of HTTP so it can be tested alone.
-//! First piece: the monthly trend buckets; the page, its gate and its downloads come next.
+//! So far: the monthly trend buckets and a chart's table as CSV or XLSX; the page, its gate
+//! and its routes come next.
 
+use crate::pages::charts::Bar;
 use time::{Month, OffsetDateTime};
 
 /// The last twelve calendar months ending with the one holding `now_ms` (UTC), oldest first,
@@ -30,6 +32,30 @@ pub fn monthly_counts(now_ms: i64, times_ms: impl IntoIterator<Item = i64>) -> V
         .collect()
 }
 
+/// A chart's table as CSV: a header row (`headers` in the page's language), then one row a bar.
+pub fn to_csv(headers: [&str; 2], bars: &[Bar]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(headers)?;
+    for b in bars {
+        w.write_record([b.label.as_str(), &b.value.to_string()])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A chart's table as an XLSX workbook of one sheet, laid out like [`to_csv`].
+pub fn to_xlsx(headers: [&str; 2], bars: &[Bar]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, headers[0])?;
+    sheet.write_string(0, 1, headers[1])?;
+    for (i, b) in bars.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, &b.label)?;
+        sheet.write_number(row, 1, b.value as f64)?;
+    }
+    book.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +78,14 @@ mod tests {
         assert_eq!(got[9], ("2026-01".to_string(), 0));
         assert_eq!(got[11], ("2026-03".to_string(), 2));
         assert_eq!(got.iter().map(|(_, n)| n).sum::<u64>(), 3);
+    }
+
+    #[test]
+    fn a_table_downloads_as_csv_and_xlsx() {
+        let bars = [Bar::new("电子信息", 3), Bar::new("a,b", 0)];
+        let csv = String::from_utf8(to_csv(["行业", "数量"], &bars).unwrap()).unwrap();
+        assert_eq!(csv, "行业,数量\n电子信息,3\n\"a,b\",0\n");
+        let xlsx = to_xlsx(["Industry", "Count"], &bars).unwrap();
+        assert!(xlsx.starts_with(b"PK\x03\x04"), "an XLSX is a ZIP archive");
     }
 }
