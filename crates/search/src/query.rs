@@ -241,10 +241,13 @@ fn word_query_weighted(
                 parts.push((Occur::Should, Box::new(BoostQuery::new(unigram, backoff))));
             }
         }
-        let q: Box<dyn TQuery> = if parts.len() == 1 {
-            parts.pop().map(|(_, q)| q).expect("one part")
-        } else {
-            Box::new(BooleanQuery::new(parts))
+        let q: Box<dyn TQuery> = match parts.pop() {
+            Some((_, only)) if parts.is_empty() => only,
+            Some(last) => {
+                parts.push(last);
+                Box::new(BooleanQuery::new(parts))
+            }
+            None => Box::new(BooleanQuery::new(parts)),
         };
         per_field.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
     }

@@ -99,8 +99,10 @@ async fn remember_lang(req: Request, next: Next) -> Response {
             "lang={}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax",
             lang::tag(l)
         );
-        res.headers_mut()
-            .append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
+        // The tag is one of two ASCII constants; a value a header cannot carry is not sent.
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
     res
 }
