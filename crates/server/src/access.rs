@@ -64,6 +64,14 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("GET" | "HEAD", [""] | ["achievements" | "demands" | "experts" | "organizations"]) => Gate::Public,
         ("GET" | "HEAD", ["achievements" | "demands" | "experts" | "organizations", "{id}"]) => Gate::Public,
         ("GET" | "HEAD", ["static", "{file}"]) => Gate::Public,
+        // Signing in and out with a form (a visitor's login form is checked for its origin).
+        ("GET" | "HEAD", ["login"]) => Gate::Public,
+        ("POST", ["login" | "logout"]) => Gate::Public,
+        // The member workspace: any account; the record rules decide what it holds.
+        ("GET" | "HEAD" | "POST", ["workspace", ..]) => Gate::SignedIn,
+        // The operator's back office and the dashboard.
+        ("GET" | "HEAD" | "POST", ["backoffice", ..]) => OPERATORS,
+        ("GET" | "HEAD", ["dashboard", ..]) => OPERATORS,
         ("GET", ["healthz"] | ["metrics"] | ["api", "v1", "openapi.json"] | ["api", "v1", "stats"]) => Gate::Public,
 
         // C1–C3 records: reading is public (the record rules hide what is not published).

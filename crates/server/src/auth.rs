@@ -266,12 +266,13 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 /// The `Set-Cookie` of a new session. `secure` when the site is served over TLS.
-pub fn session_cookie_header(secret: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+pub fn session_cookie_header(secret: &str, max_age_secs: i64, secure: bool) -> Result<HeaderValue, ApiError> {
     let secure = if secure { "; Secure" } else { "" };
+    // A session secret is URL-safe base64; anything else is a bug, answered as a 500.
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
-    .expect("a session secret is URL-safe base64")
+    .map_err(ApiError::internal)
 }
 
 /// The `Set-Cookie` that removes the session cookie.

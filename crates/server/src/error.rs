@@ -203,7 +203,7 @@ impl FieldProblem {
         }
     }
 
-    fn message(&self, lang: Lang) -> &str {
+    pub fn message(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
             Lang::En => &self.en,
@@ -244,6 +244,11 @@ impl ApiError {
             cause: None,
             retry_after: None,
         }
+    }
+
+    /// Seconds to wait before trying again (a 429), if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     pub fn with_retry_after(mut self, seconds: u64) -> ApiError {

@@ -76,7 +76,13 @@ fn is_html(res: &Response) -> bool {
 /// and 405, a body-limit 413, …) into the SPEC §3 shape.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let lang = lang::negotiate(req.uri(), req.headers());
+    let portal = crate::pages::errors::is_portal(req.uri().path());
+    let (method, uri) = (req.method().clone(), req.uri().clone());
     let res = next.run(req).await;
+    if portal && let Some(e) = res.extensions().get::<ApiError>() {
+        // A page refused at its gate or failed: the portal's own page, not the API's JSON.
+        return crate::pages::errors::page_for(e, lang, &method, &uri);
+    }
     let status = res.status();
     let error = match res.extensions().get::<ApiError>() {
         Some(_) if lang == Lang::Zh => return res,

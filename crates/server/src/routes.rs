@@ -173,9 +173,25 @@ mod tests {
             #[allow(unreachable_code)]
             ()
         });
-        let app = wrap(Router::new().route("/boom", boom), &state).with_state(state);
+        let app = wrap(
+            Router::new().route("/api/v1/boom", boom.clone()).route("/a-page", boom),
+            &state,
+        )
+        .with_state(state);
+        // A page that panics is the portal's 500 page.
         let res = app
-            .oneshot(Request::get("/boom?lang=en").body(Body::empty()).unwrap())
+            .clone()
+            .oneshot(Request::get("/a-page").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains("出错了") && !html.contains("boom"), "{html}");
+        // The API's answer is JSON.
+        let res = app
+            .oneshot(Request::get("/api/v1/boom?lang=en").body(Body::empty()).unwrap())
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);

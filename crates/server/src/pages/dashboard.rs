@@ -2,8 +2,21 @@
 //! So far: the monthly trend buckets and a chart's table as CSV or XLSX; the page, its gate
 //! and its routes come next.
 
+use crate::AppState;
 use crate::pages::charts::Bar;
+use axum::Router;
 use time::{Month, OffsetDateTime};
+
+/// The dashboard's routes (gate: operators and the administrator).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// The dashboard's templates, for the UI-string test.
+pub const TEMPLATES: &[(&str, &str)] = &[];
+
+/// The dashboard's UI strings.
+pub const MESSAGES: &[(&str, &str, &str)] = &[];
 
 /// The last twelve calendar months ending with the one holding `now_ms` (UTC), oldest first,
 /// as `YYYY-MM` with how many of `times_ms` fall in each; times outside them are ignored.

@@ -1,12 +1,14 @@
-//! The portal's error pages: 404 for an address with nothing at it, 500 when a page fails.
+//! The portal's error pages: 404 for an address with nothing at it, 403 for a page the
+//! account may not open (a visitor is sent to sign in instead), 500 when a page fails.
 //! Addresses under `/api/` keep the JSON error shape of SPEC §3.
 
 use super::Ctx;
 use crate::error::{ApiError, ErrorCode};
 use askama::Template;
 use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use techmarket_domain::Lang;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -15,6 +17,8 @@ pub struct ErrorPage {
     pub status: StatusCode,
     pub title_key: &'static str,
     pub hint_key: &'static str,
+    /// What exactly went wrong, when the error says more than its kind (in the page's language).
+    pub detail: Option<String>,
 }
 
 impl ErrorPage {
@@ -24,6 +28,7 @@ impl ErrorPage {
             status: StatusCode::NOT_FOUND,
             title_key: "not_found_title",
             hint_key: "not_found_hint",
+            detail: None,
         }
     }
 
@@ -35,8 +40,49 @@ impl ErrorPage {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             title_key: "error_title",
             hint_key: "error_hint",
+            detail: None,
         }
     }
+
+    /// The page for an error the API layer answered with (a gate's refusal, a record rule).
+    pub fn from_api(ctx: Ctx, e: &ApiError) -> ErrorPage {
+        let status = e.code.status();
+        if status.is_server_error() {
+            return ErrorPage::internal(ctx, e);
+        }
+        if status == StatusCode::NOT_FOUND {
+            return ErrorPage::not_found(ctx);
+        }
+        let (title_key, hint_key) = match e.code {
+            ErrorCode::CsrfFailed => ("csrf_title", "csrf_hint"),
+            _ if status == StatusCode::FORBIDDEN => ("forbidden_title", "forbidden_hint"),
+            _ => ("request_error_title", "bad_request_hint"),
+        };
+        let detail = Some(e.message(ctx.lang).to_string());
+        ErrorPage {
+            ctx,
+            status,
+            title_key,
+            hint_key,
+            detail,
+        }
+    }
+}
+
+/// The portal's answer to an [`ApiError`] on a page: a visitor asking for a page that needs
+/// an account is sent to sign in and brought back; anyone else sees the error as a page.
+pub fn page_for(e: &ApiError, lang: Lang, method: &Method, uri: &Uri) -> Response {
+    let ctx = Ctx::plain(lang, uri);
+    if e.code == ErrorCode::Unauthenticated && (method == Method::GET || method == Method::HEAD) {
+        return Redirect::to(&super::href("/login", &[("next", &ctx.here())])).into_response();
+    }
+    ErrorPage::from_api(ctx, e).into_response()
+}
+
+/// Whether a path is the portal's (HTML for people), not the API's or the machines' (`/healthz`,
+/// `/metrics`), which answer errors in their own shape.
+pub fn is_portal(path: &str) -> bool {
+    !is_api(path) && path != "/healthz" && path != "/metrics"
 }
 
 impl IntoResponse for ErrorPage {

@@ -150,9 +150,60 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Every table: the common strings above, then each area's own (so areas grow apart).
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    MESSAGES,
+    ACCOUNT,
+    super::workspace::MESSAGES,
+    super::backoffice::MESSAGES,
+    super::dashboard::MESSAGES,
+];
+
+/// Signing in and out, and the pages a gate turns people away with.
+const ACCOUNT: &[(&str, &str, &str)] = &[
+    ("nav_login", "登录", "Sign in"),
+    ("nav_logout", "退出登录", "Sign out"),
+    ("nav_workspace", "工作台", "Workspace"),
+    ("nav_backoffice", "运营管理", "Back office"),
+    ("nav_dashboard", "驾驶舱", "Dashboard"),
+    ("account_nav_label", "账户", "Account"),
+    ("login_title", "登录", "Sign in"),
+    (
+        "login_intro",
+        "会员单位、技术经纪人、专家和运营人员请使用平台分配的账户登录。",
+        "Member organizations, brokers, experts and operators sign in with the account the market gave them.",
+    ),
+    ("username", "用户名", "Username"),
+    ("password", "密码", "Password"),
+    ("login_submit", "登录", "Sign in"),
+    ("login_failed", "登录失败", "Could not sign in"),
+    (
+        "login_no_account",
+        "还没有账户？请联系所在单位的管理员或平台运营人员开通。",
+        "No account yet? Ask your organization's administrator or the market's operators for one.",
+    ),
+    ("forbidden_title", "没有权限", "Not allowed"),
+    (
+        "forbidden_hint",
+        "您的账户不能访问这个页面。如需权限，请联系平台运营人员。",
+        "Your account cannot open this page. Ask the market's operators if you need to.",
+    ),
+    ("csrf_title", "表单已过期", "The form has expired"),
+    (
+        "csrf_hint",
+        "为了安全，这个表单已失效（可能已退出登录或在别的窗口重新登录）。请返回上一页，刷新后重新提交。",
+        "For your safety this form is no longer valid (you may have signed out or signed in again elsewhere). Go back, reload the page and submit it again.",
+    ),
+    (
+        "request_error_title",
+        "无法完成请求",
+        "The request could not be completed",
+    ),
+];
+
 /// The UI string `key` in `lang`. An unknown key shows itself (and fails the test below).
 pub fn t(lang: Lang, key: &str) -> &'static str {
-    match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+    match TABLES.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key) {
         Some((_, zh, en)) => match lang {
             Lang::Zh => zh,
             Lang::En => en,
@@ -170,18 +221,18 @@ mod tests {
 
     #[test]
     fn every_key_the_templates_use_is_in_the_table_once() {
-        let mut keys: Vec<&str> = MESSAGES.iter().map(|(k, _, _)| *k).collect();
+        let mut keys: Vec<&str> = TABLES.iter().flat_map(|t| t.iter()).map(|(k, _, _)| *k).collect();
         keys.sort();
         let n = keys.len();
         keys.dedup();
         assert_eq!(keys.len(), n, "a key is listed twice");
-        for (name, src) in super::super::TEMPLATES {
+        for (name, src) in super::super::all_templates() {
             for part in src.split(".t(\"").skip(1) {
                 let key = part.split('"').next().unwrap();
                 assert!(keys.contains(&key), "{name} uses `{key}`, which has no UI string");
             }
         }
-        for (k, zh, _) in MESSAGES {
+        for (k, zh, _) in TABLES.iter().flat_map(|t| t.iter()) {
             assert!(!zh.is_empty(), "{k} has no Chinese text");
         }
     }

@@ -8,6 +8,7 @@
 
 pub mod achievement;
 pub mod assets;
+pub mod backoffice;
 pub mod charts;
 pub mod dashboard;
 pub mod demand;
@@ -15,9 +16,11 @@ pub mod detail;
 pub mod errors;
 pub mod expert;
 pub mod home;
+pub mod login;
 pub mod messages;
 pub mod organization;
 pub mod search;
+pub mod workspace;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -30,7 +33,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
 use std::convert::Infallible;
-use techmarket_domain::Lang;
+use techmarket_domain::{Lang, Role};
 
 /// The portal's routes (outside the OpenAPI document: they answer HTML, not API operations).
 /// Their gates are in [`crate::access::gate`] like every other route's.
@@ -46,11 +49,16 @@ pub fn routes() -> Router<AppState> {
         .route("/experts/{id}", get(expert::expert))
         .route("/organizations/{id}", get(organization::organization))
         .route("/static/{file}", get(assets::asset))
+        .route("/login", get(login::form).post(login::sign_in))
+        .route("/logout", axum::routing::post(login::sign_out))
+        .merge(workspace::routes())
+        .merge(backoffice::routes())
+        .merge(dashboard::routes())
         .route_layer(axum::middleware::from_fn(remember_lang))
 }
 
-/// Every page path, for the gate test (the static files are under `/static/{file}`).
-pub const PATHS: [&str; 10] = [
+/// Every public page path, for the gate test (the static files are under `/static/{file}`).
+pub const PATHS: [&str; 11] = [
     "/",
     "/achievements",
     "/demands",
@@ -61,9 +69,11 @@ pub const PATHS: [&str; 10] = [
     "/experts/{id}",
     "/organizations/{id}",
     "/static/{file}",
+    "/login",
 ];
 
-/// The templates' sources, for the test that every UI string they ask for exists.
+/// The templates' sources, for the test that every UI string they ask for exists (each
+/// area's own are in its module: [`all_templates`]).
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("home.html", include_str!("../../templates/home.html")),
@@ -75,7 +85,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("organization.html", include_str!("../../templates/organization.html")),
     ("_matches.html", include_str!("../../templates/_matches.html")),
     ("_contact.html", include_str!("../../templates/_contact.html")),
+    ("login.html", include_str!("../../templates/login.html")),
 ];
+
+/// Every template of the portal, for the UI-string test.
+pub fn all_templates() -> Vec<(&'static str, &'static str)> {
+    [
+        TEMPLATES,
+        workspace::TEMPLATES,
+        backoffice::TEMPLATES,
+        dashboard::TEMPLATES,
+    ]
+    .concat()
+}
 
 /// How long the `lang` cookie keeps a choice made with `?lang=` (a year).
 const LANG_COOKIE_MAX_AGE: u32 = 365 * 24 * 3600;
@@ -113,6 +135,11 @@ pub struct Ctx {
     pub lang: Lang,
     /// The signed-in account's display name; `None` for a visitor.
     pub account: Option<String>,
+    /// The signed-in account's role.
+    pub role: Option<Role>,
+    /// The session's CSRF token, for the hidden `csrf` field of every form that changes
+    /// something (`None` for a visitor or a bearer token).
+    pub csrf: Option<String>,
     /// The path of this page (`/achievements`).
     pub path: String,
     /// The query string's pairs, in order.
@@ -121,16 +148,34 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn from_parts(parts: &Parts) -> Ctx {
-        let account = parts
-            .extensions
-            .get::<Caller>()
+        let caller = parts.extensions.get::<Caller>();
+        let account = caller
             .and_then(|c| c.account.as_ref())
             .map(|a| a.fields.display_name.clone());
         Ctx {
             lang: lang::negotiate(&parts.uri, &parts.headers),
             account,
+            role: caller.and_then(|c| c.principal()).map(|p| p.role),
+            csrf: caller
+                .filter(|c| c.via == crate::auth::Via::Cookie)
+                .and_then(|c| c.secret.as_ref())
+                .and_then(|s| s.csrf.clone()),
             path: parts.uri.path().to_string(),
             query: form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
+    }
+
+    /// A page's context without the request's account (an error page drawn outside the gate).
+    pub fn plain(lang: Lang, uri: &axum::http::Uri) -> Ctx {
+        Ctx {
+            lang,
+            account: None,
+            role: None,
+            csrf: None,
+            path: uri.path().to_string(),
+            query: form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         }
@@ -169,7 +214,28 @@ impl Ctx {
 
     /// Whether the nav link to `path` is the current section (for `aria-current`).
     pub fn is_current(&self, path: &str) -> bool {
-        self.path == path
+        self.path == path || self.path.starts_with(&format!("{path}/"))
+    }
+
+    /// The hidden CSRF token of a form (empty for a visitor, whose forms need none).
+    pub fn csrf_token(&self) -> &str {
+        self.csrf.as_deref().unwrap_or("")
+    }
+
+    /// A member (publishes for an organization): the workspace's publishing pages.
+    pub fn is_member(&self) -> bool {
+        self.role == Some(Role::Member)
+    }
+
+    /// An operator or the administrator: the back office and the dashboard.
+    pub fn is_operator(&self) -> bool {
+        matches!(self.role, Some(Role::Operator | Role::Admin))
+    }
+
+    /// This page's address with its query, for `/login?next=`.
+    pub fn here(&self) -> String {
+        let pairs: Vec<(&str, &str)> = self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        href(&self.path, &pairs)
     }
 }
 
@@ -219,7 +285,9 @@ mod tests {
                 Some(crate::access::Gate::Public),
                 "{path}"
             );
-            assert_eq!(crate::access::gate(&Method::POST, path), None, "{path}");
+            if path != "/login" {
+                assert_eq!(crate::access::gate(&Method::POST, path), None, "{path}");
+            }
         }
     }
 
@@ -236,6 +304,8 @@ mod tests {
         let ctx = Ctx {
             lang: Lang::Zh,
             account: None,
+            role: None,
+            csrf: None,
             path: "/achievements".into(),
             query: vec![("q".into(), "地膜 秸秆".into()), ("lang".into(), "zh-CN".into())],
         };

@@ -158,7 +158,13 @@ async fn the_home_page_shows_the_market_in_figures_and_a_search_box() {
         Some("q")
     );
     // The layout: landmarks, a skip link, the four search pages and the language switch.
-    for landmark in ["header", "nav", "main#main", "footer", "a.skip-link[href='#main']"] {
+    for landmark in [
+        "header",
+        "nav.site-nav",
+        "main#main",
+        "footer",
+        "a.skip-link[href='#main']",
+    ] {
         assert_eq!(texts(&r.text, landmark).len(), 1, "{landmark}");
     }
     assert_eq!(text(&r.text, ".site-nav a"), "科技成果 | 技术需求 | 专家 | 机构");

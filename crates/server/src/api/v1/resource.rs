@@ -429,17 +429,23 @@ async fn check_unique<R: Resource>(
 
 /// `POST /api/v1/{kind}`: a new record in its first status.
 pub async fn create<R: Resource>(state: &AppState, caller: &Caller, input: R::Input) -> Result<Response, ApiError> {
+    let r = create_record::<R>(state, caller, input).await?;
+    Ok(respond(StatusCode::CREATED, &r, &ViewContext::new(state, caller), true))
+}
+
+/// A new record in its first status, checked as `POST /api/v1/{kind}` checks it (the portal's
+/// forms use it too).
+pub async fn create_record<R: Resource>(state: &AppState, caller: &Caller, input: R::Input) -> Result<R, ApiError> {
     let v = R::validate(input, state.regions(), caller)?;
     let scope = scope_of_fields::<R>(state, caller, &v.fields).await?;
     if !may(&caller.subject, Verb::Create, &scope) {
         return Err(refusal(caller, &scope));
     }
     check_unique::<R>(state, &v, None).await?;
-    let r: R = state
+    Ok(state
         .market()
         .create::<R>(&caller.actor, v.external_id, v.fields)
-        .await?;
-    Ok(respond(StatusCode::CREATED, &r, &ViewContext::new(state, caller), true))
+        .await?)
 }
 
 /// `GET /api/v1/{kind}/{id}`.
@@ -457,6 +463,18 @@ pub async fn update<R: Resource>(
     expected_version: Option<i64>,
     input: R::Input,
 ) -> Result<Response, ApiError> {
+    let r = update_record::<R>(state, caller, id, expected_version, input).await?;
+    Ok(respond(StatusCode::OK, &r, &ViewContext::new(state, caller), false))
+}
+
+/// Replaces a record's editable content, checked as `PUT /api/v1/{kind}/{id}` checks it.
+pub async fn update_record<R: Resource>(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    expected_version: Option<i64>,
+    input: R::Input,
+) -> Result<R, ApiError> {
     let current: R = state.market().get(id).await?;
     check(caller, Verb::Edit, &current)?;
     if let Some(v) = expected_version
@@ -495,11 +513,10 @@ pub async fn update<R: Resource>(
     }
     check_unique::<R>(state, &v, Some(id)).await?;
     // Guard with the version just read, so a status change in between cannot slip through.
-    let r: R = state
+    Ok(state
         .market()
         .update::<R>(&caller.actor, id, Some(current.version()), v.fields)
-        .await?;
-    Ok(respond(StatusCode::OK, &r, &ViewContext::new(state, caller), false))
+        .await?)
 }
 
 /// `GET /api/v1/{kind}`.
@@ -540,6 +557,17 @@ pub async fn transition<R: Resource>(
     id: Uuid,
     req: TransitionRequest,
 ) -> Result<Response, ApiError> {
+    let r = transition_record::<R>(state, caller, id, req).await?;
+    Ok(respond(StatusCode::OK, &r, &ViewContext::new(state, caller), false))
+}
+
+/// A lifecycle step, checked as `POST /api/v1/{kind}/{id}/transitions` checks it.
+pub async fn transition_record<R: Resource>(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    req: TransitionRequest,
+) -> Result<R, ApiError> {
     let Some(action) = <R::Action as Action>::parse(req.action.trim()) else {
         // Report a missing record before a bad action.
         let _: R = state.market().get(id).await?;
@@ -562,7 +590,7 @@ pub async fn transition<R: Resource>(
         .transition::<R>(&caller.actor, id, req.version, action, req.reason)
         .await
     {
-        Ok(r) => Ok(respond(StatusCode::OK, &r, &ViewContext::new(state, caller), false)),
+        Ok(r) => Ok(r),
         Err(StoreError::IllegalTransition(t)) => Err(illegal_transition::<R::Action>(t)),
         Err(e) => Err(e.into()),
     }

@@ -70,7 +70,7 @@ pub async fn login(
     let mut res = Json(body).into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
-        session_cookie_header(&signed.secret, max_age, secure),
+        session_cookie_header(&signed.secret, max_age, secure)?,
     );
     res.headers_mut()
         .insert(header::CACHE_CONTROL, "no-store".parse().expect("ASCII"));
