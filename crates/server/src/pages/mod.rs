@@ -15,6 +15,7 @@ pub mod demand;
 pub mod detail;
 pub mod errors;
 pub mod expert;
+pub mod form;
 pub mod home;
 pub mod login;
 pub mod messages;

@@ -14,3 +14,4 @@ mod pg;
 mod records;
 mod search;
 mod signin;
+mod workspace;

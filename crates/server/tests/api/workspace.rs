@@ -1,0 +1,607 @@
+//! Signing in with the form and the member workspace (issue 5, point 3), as a browser meets
+//! them: the session cookie, the CSRF field of every form, 303 after a change, the form shown
+//! again with the errors beside their fields and what was typed kept.
+
+use crate::client::{Answer, TestServer};
+use crate::fixtures;
+use reqwest::Method;
+use scraper::{Html, Selector};
+use serde_json::Value;
+use techmarket_domain::{AccountFields, Actor, Organization, Role};
+
+const PASSWORD: &str = "长白山-天池-2026";
+
+/// Pages only operators and administrators open.
+const PAGES_FOR_OPERATORS: &[&str] = &[];
+
+/// A browser's session: its cookie and the CSRF token its pages carry.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+fn select(html: &str, selector: &str) -> Vec<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse(selector).unwrap();
+    doc.select(&sel).find_map(|e| e.value().attr(name).map(str::to_string))
+}
+
+async fn user(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
+    let mut f = AccountFields {
+        username: username.into(),
+        display_name: format!("{username} 的名字"),
+        role,
+        organization_id: None,
+        org_admin: false,
+        region: None,
+        broker_id: None,
+        expert_id: None,
+        email: None,
+        phone: None,
+    };
+    set(&mut f);
+    s.state
+        .accounts()
+        .create_with_password(&Actor::system("test"), f, PASSWORD)
+        .await
+        .expect("account");
+}
+
+async fn form_post(s: &TestServer, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        body.append_pair(k, v);
+    }
+    let mut req = s
+        .as_(None, Method::POST, path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.finish());
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    s.send(req).await
+}
+
+/// Signs in through `/login` and reads the CSRF token off the workspace page.
+async fn sign_in(s: &TestServer, username: &str) -> Browser {
+    let r = form_post(
+        s,
+        "/login",
+        None,
+        &[("username", username), ("password", PASSWORD), ("next", "/workspace")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some("/workspace"));
+    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = s
+        .send(s.as_(None, Method::GET, "/workspace").header("cookie", &cookie))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let csrf = attr(&page.text, "form[action='/logout'] input[name=csrf]", "value").unwrap();
+    assert!(!csrf.is_empty());
+    Browser { cookie, csrf }
+}
+
+impl Browser {
+    async fn get(&self, s: &TestServer, path: &str) -> Answer {
+        s.send(s.as_(None, Method::GET, path).header("cookie", &self.cookie))
+            .await
+    }
+
+    async fn post(&self, s: &TestServer, path: &str, pairs: &[(&str, &str)]) -> Answer {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(pairs);
+        form_post(s, path, Some(&self.cookie), &all).await
+    }
+}
+
+/// An organization in the directory (through the API, as an operator would add it).
+async fn org(s: &TestServer, name: &str) -> Organization {
+    let v = s.create("organizations", &fixtures::organization(name)).await;
+    s.state
+        .market()
+        .get(uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn member_of(s: &TestServer, username: &str, o: &Organization) -> Browser {
+    let id = o.id;
+    user(s, username, Role::Member, |f| f.organization_id = Some(id)).await;
+    sign_in(s, username).await
+}
+
+/// A good achievement form.
+fn achievement_form<'a>(holder: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        (
+            "summary",
+            "以玉米秸秆为原料制备可完全生物降解的农用地膜，替代聚乙烯地膜。",
+        ),
+        ("keywords", "秸秆；地膜、生物降解"),
+        ("industry", "C29"),
+        ("trl", "6"),
+        ("region", "220102"),
+        ("holder.name", holder),
+        ("holder_type", "enterprise"),
+        ("transfer_modes", "license"),
+        ("transfer_modes", "transfer"),
+        ("price", "1,500,000"),
+    ]
+}
+
+async fn achievement_json(s: &TestServer, id: &str) -> Value {
+    s.get(&format!("/api/v1/achievements/{id}")).await.ok(200)
+}
+
+#[tokio::test]
+async fn a_visitor_is_sent_to_sign_in_and_brought_back() {
+    let s = TestServer::start().await;
+    let o = org(&s, "吉林大学").await;
+    user(&s, "zhang.member", Role::Member, |f| f.organization_id = Some(o.id)).await;
+
+    let r = s
+        .send(s.as_(None, Method::GET, "/workspace/achievements?status=draft"))
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location"),
+        Some("/login?next=%2Fworkspace%2Fachievements%3Fstatus%3Ddraft")
+    );
+
+    let form = s
+        .send(s.as_(None, Method::GET, "/login?next=%2Fworkspace%2Fdemands"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert_eq!(
+        attr(&form.text, "input[name=next]", "value").as_deref(),
+        Some("/workspace/demands")
+    );
+    assert_eq!(
+        attr(&form.text, "label[for=username]", "for").as_deref(),
+        Some("username")
+    );
+    assert_eq!(form.header("cache-control"), Some("no-store"));
+
+    // A wrong password: the reason, the username kept, never the password; no cookie.
+    let bad = form_post(
+        &s,
+        "/login",
+        None,
+        &[
+            ("username", "zhang.member"),
+            ("password", "wrong-password-1"),
+            ("next", "/workspace/demands"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 401, "{}", bad.text);
+    assert!(bad.header("set-cookie").is_none());
+    assert!(!select(&bad.text, "#login-error").is_empty());
+    assert_eq!(
+        attr(&bad.text, "input[name=username]", "value").as_deref(),
+        Some("zhang.member")
+    );
+    assert_eq!(attr(&bad.text, "input[name=password]", "value"), None);
+    assert!(!bad.text.contains("wrong-password-1"));
+
+    // The right one: on to `next`, with the session cookie.
+    let ok = form_post(
+        &s,
+        "/login",
+        None,
+        &[
+            ("username", "zhang.member"),
+            ("password", PASSWORD),
+            ("next", "/workspace/demands"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(ok.header("location"), Some("/workspace/demands"));
+    assert!(ok.header("set-cookie").unwrap().contains("HttpOnly"));
+
+    // Another site is never a destination, and another site's form is refused.
+    let evil = form_post(
+        &s,
+        "/login",
+        None,
+        &[
+            ("username", "zhang.member"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(evil.header("location"), Some("/workspace"));
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    body.append_pair("username", "zhang.member")
+        .append_pair("password", PASSWORD);
+    let cross = s
+        .send(
+            s.as_(None, Method::POST, "/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "https://evil.example")
+                .body(body.finish()),
+        )
+        .await;
+    assert_eq!(cross.status, 403, "{}", cross.text);
+    assert!(cross.header("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn signing_out_needs_the_form_token_and_ends_the_session() {
+    let s = TestServer::start().await;
+    let o = org(&s, "吉林大学").await;
+    let b = member_of(&s, "li.member", &o).await;
+    let page = b.get(&s, "/").await;
+    assert!(
+        select(&page.text, ".account").join("").contains("li.member 的名字"),
+        "{}",
+        page.text
+    );
+
+    // Without the token: the portal's page saying the form expired, and still signed in.
+    let forged = form_post(&s, "/logout", Some(&b.cookie), &[]).await;
+    assert_eq!(forged.status, 403);
+    assert!(forged.header("content-type").unwrap().starts_with("text/html"));
+    assert_eq!(select(&forged.text, "h1"), ["表单已过期"]);
+    assert_eq!(b.get(&s, "/workspace").await.status, 200);
+
+    let out = b.post(&s, "/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.header("location"), Some("/"));
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    let after = b.get(&s, "/workspace").await;
+    assert_eq!(after.status, 303);
+    assert!(after.header("location").unwrap().starts_with("/login?next="));
+}
+
+#[tokio::test]
+async fn a_member_sees_403_pages_for_the_back_office_in_their_language() {
+    let s = TestServer::start().await;
+    let o = org(&s, "吉林大学").await;
+    let b = member_of(&s, "wang.member", &o).await;
+    for path in PAGES_FOR_OPERATORS {
+        let r = b.get(&s, path).await;
+        assert_eq!(r.status, 403, "{path}");
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+        assert_eq!(select(&r.text, "h1"), ["没有权限"], "{path}");
+        let en = b.get(&s, &format!("{path}?lang=en")).await;
+        assert_eq!(select(&en.text, "h1"), ["Not allowed"], "{path}");
+    }
+    // The header offers only what the account may open.
+    let home = b.get(&s, "/").await;
+    assert_eq!(select(&home.text, ".account-nav a[href='/workspace']").len(), 1);
+    assert!(select(&home.text, ".account-nav a[href='/backoffice']").is_empty());
+}
+
+#[tokio::test]
+async fn a_member_publishes_an_achievement_and_submits_it_for_review() {
+    let s = TestServer::start().await;
+    let o = org(&s, "吉林省农科新材料有限公司").await;
+    let b = member_of(&s, "chen.member", &o).await;
+
+    // The new form starts from the member's organization.
+    let new = b.get(&s, "/workspace/achievements/new").await;
+    assert_eq!(new.status, 200, "{}", new.text);
+    assert_eq!(
+        attr(&new.text, "input[name='holder.name']", "value").as_deref(),
+        Some("吉林省农科新材料有限公司")
+    );
+    assert_eq!(
+        attr(&new.text, "select[name=region] option[selected]", "value").as_deref(),
+        Some("220104")
+    );
+    assert_eq!(attr(&new.text, "label[for=f-title]", "for").as_deref(), Some("f-title"));
+    assert!(select(&new.text, "select[name=industry] optgroup").len() >= 20);
+
+    let created = b
+        .post(
+            &s,
+            "/workspace/achievements",
+            &achievement_form("吉林省农科新材料有限公司", "秸秆生物降解地膜"),
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let location = created.header("location").unwrap().to_string();
+    assert!(location.ends_with("?done=created"), "{location}");
+    let id = location
+        .trim_start_matches("/workspace/achievements/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let a = achievement_json(&s, &id).await;
+    assert_eq!(a["status"], "draft");
+    assert_eq!(a["title"], "秸秆生物降解地膜");
+    assert_eq!(a["keywords"], serde_json::json!(["秸秆", "地膜", "生物降解"]));
+    assert_eq!(a["price"], 1_500_000);
+    assert_eq!(a["trl"], 6);
+
+    // Its page: saved as a draft, the values back in the form, the submit step offered.
+    let page = b.get(&s, &location).await;
+    assert_eq!(page.status, 200);
+    assert!(!select(&page.text, ".notice-ok").is_empty());
+    assert_eq!(select(&page.text, ".status-line .status"), ["草稿"]);
+    assert_eq!(
+        attr(&page.text, "input[name=title]", "value").as_deref(),
+        Some("秸秆生物降解地膜")
+    );
+    assert_eq!(
+        select(&page.text, "input[name=transfer_modes][checked]").len(),
+        2,
+        "both modes stay checked"
+    );
+    let version = attr(&page.text, "form.record-form input[name=version]", "value").unwrap();
+
+    // An edit with the version read is saved.
+    let mut edit = achievement_form("吉林省农科新材料有限公司", "秸秆全生物降解地膜");
+    edit.push(("version", &version));
+    let saved = b.post(&s, &format!("/workspace/achievements/{id}"), &edit).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(achievement_json(&s, &id).await["title"], "秸秆全生物降解地膜");
+
+    // The same stale version again: refused with a reason, what was typed kept, nothing changed.
+    let mut stale = achievement_form("吉林省农科新材料有限公司", "第三个标题");
+    stale.push(("version", &version));
+    let conflict = b.post(&s, &format!("/workspace/achievements/{id}"), &stale).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.text);
+    assert!(!select(&conflict.text, "#form-errors").is_empty());
+    assert_eq!(
+        attr(&conflict.text, "input[name=title]", "value").as_deref(),
+        Some("第三个标题")
+    );
+    assert_eq!(achievement_json(&s, &id).await["title"], "秸秆全生物降解地膜");
+
+    // Submit for review.
+    let submitted = b.post(&s, &format!("/workspace/achievements/{id}/submit"), &[]).await;
+    assert_eq!(submitted.status, 303, "{}", submitted.text);
+    assert_eq!(achievement_json(&s, &id).await["status"], "submitted");
+    let after = b.get(&s, submitted.header("location").unwrap()).await;
+    assert_eq!(select(&after.text, ".status-line .status"), ["待审核"]);
+    assert!(
+        select(&after.text, "form.record-form").is_empty(),
+        "a submitted record is not edited"
+    );
+
+    // My records by status; the overview counts them.
+    let list = b.get(&s, "/workspace/achievements?status=submitted").await;
+    assert_eq!(select(&list.text, "table.records tbody th"), ["秸秆全生物降解地膜"]);
+    assert!(
+        select(
+            &b.get(&s, "/workspace/achievements?status=draft").await.text,
+            "table.records"
+        )
+        .is_empty()
+    );
+    let overview = b.get(&s, "/workspace").await;
+    assert_eq!(select(&overview.text, ".org-name"), ["吉林省农科新材料有限公司"]);
+    assert_eq!(select(&overview.text, "#achievements-h ~ .status-counts .count"), ["1"]);
+
+    // Another organization's member cannot open it.
+    let other = org(&s, "长春光机精密仪器有限公司").await;
+    let stranger = member_of(&s, "zhou.member", &other).await;
+    assert_eq!(
+        stranger.get(&s, &format!("/workspace/achievements/{id}")).await.status,
+        404
+    );
+    let refused = stranger
+        .post(
+            &s,
+            &format!("/workspace/achievements/{id}/withdraw"),
+            &[("reason", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    assert_eq!(achievement_json(&s, &id).await["status"], "submitted");
+}
+
+#[tokio::test]
+async fn a_bad_form_shows_each_error_beside_its_field_and_keeps_what_was_typed() {
+    let s = TestServer::start().await;
+    let o = org(&s, "吉林化纤集团有限责任公司").await;
+    let b = member_of(&s, "sun.member", &o).await;
+    let before = s.total("achievements").await;
+
+    let summary = "一种碳纤维复合材料的低成本成型工艺 <script>alert(1)</script>";
+    let r = b
+        .post(
+            &s,
+            "/workspace/achievements",
+            &[
+                ("title", "   "),
+                ("summary", summary),
+                ("industry", "C28"),
+                ("trl", "abc"),
+                ("region", "220102"),
+                ("holder.name", "吉林化纤集团有限责任公司"),
+                ("holder_type", "enterprise"),
+                ("price", "15万"),
+                ("patents", "ZL123"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let err = |id: &str| select(&r.text, &format!("#{id}-error")).join("");
+    assert!(!err("f-title").is_empty(), "title");
+    assert!(err("f-trl").contains("abc"), "{}", err("f-trl"));
+    assert!(err("f-price").contains("15万"), "{}", err("f-price"));
+    assert!(!err("f-transfer-modes").is_empty(), "at least one mode");
+    assert!(!err("f-patents").is_empty(), "a malformed patent number");
+    assert_eq!(attr(&r.text, "#f-title", "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        attr(&r.text, "#f-trl", "aria-describedby").as_deref(),
+        Some("f-trl-hint f-trl-error")
+    );
+    // The summary links each problem to its field.
+    assert!(select(&r.text, "#form-errors a[href='#f-trl']").len() == 1);
+    // Everything typed is back, escaped.
+    assert_eq!(
+        select(&r.text, "textarea[name=summary]"),
+        [summary.split_whitespace().collect::<Vec<_>>().join(" ")]
+    );
+    assert!(!r.text.contains("<script>alert(1)</script>"));
+    assert_eq!(attr(&r.text, "input[name=trl]", "value").as_deref(), Some("abc"));
+    assert_eq!(attr(&r.text, "input[name=price]", "value").as_deref(), Some("15万"));
+    assert_eq!(
+        attr(&r.text, "select[name=industry] option[selected]", "value").as_deref(),
+        Some("C28")
+    );
+    assert_eq!(s.total("achievements").await, before, "nothing was created");
+
+    // In English, the same errors in English.
+    let en = b
+        .post(
+            &s,
+            "/workspace/achievements?lang=en",
+            &[("title", ""), ("trl", "abc"), ("summary", "x")],
+        )
+        .await;
+    assert_eq!(en.status, 422);
+    assert!(
+        select(&en.text, "#f-trl-error")
+            .join("")
+            .contains("is not a whole number")
+    );
+
+    // Publishing in another organization's name is refused at the top, the input kept.
+    let other = b
+        .post(
+            &s,
+            "/workspace/achievements",
+            &achievement_form("长春一汽", "代发的成果"),
+        )
+        .await;
+    assert_eq!(other.status, 403, "{}", other.text);
+    assert!(
+        select(&other.text, "#form-errors")
+            .join("")
+            .contains("吉林化纤集团有限责任公司")
+    );
+    assert_eq!(
+        attr(&other.text, "input[name=title]", "value").as_deref(),
+        Some("代发的成果")
+    );
+    assert_eq!(s.total("achievements").await, before);
+
+    // A form without its CSRF field changes nothing.
+    let forged = form_post(
+        &s,
+        "/workspace/achievements",
+        Some(&b.cookie),
+        &achievement_form("吉林化纤集团有限责任公司", "伪造"),
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(s.total("achievements").await, before);
+}
+
+#[tokio::test]
+async fn a_member_posts_a_demand_with_an_open_challenge() {
+    let s = TestServer::start().await;
+    let o = org(&s, "一汽解放汽车有限公司").await;
+    let b = member_of(&s, "qian.member", &o).await;
+    let new = b.get(&s, "/workspace/demands/new").await;
+    assert_eq!(
+        attr(&new.text, "input[name='enterprise.name']", "value").as_deref(),
+        Some("一汽解放汽车有限公司")
+    );
+
+    let mut form = vec![
+        ("title", "铸件缺陷在线检测技术"),
+        ("description", "发动机缸体铸件的气孔、缩松需要在线检测，替代人工抽检。"),
+        ("industry", "C36"),
+        ("region", "220104"),
+        ("enterprise.name", "一汽解放汽车有限公司"),
+        ("budget_max", "800000"),
+        ("min_trl", "十"),
+        ("cooperation_modes", "co_development"),
+        ("challenge.application_deadline", "2030-06-30"),
+    ];
+    let bad = b.post(&s, "/workspace/demands", &form).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(!select(&bad.text, "#f-min-trl-error").is_empty());
+    assert!(!select(&bad.text, "#f-challenge-bounty-error").is_empty());
+    assert_eq!(
+        attr(&bad.text, "input[name=budget_max]", "value").as_deref(),
+        Some("800000")
+    );
+    assert_eq!(s.total("demands").await, 0);
+
+    form.retain(|(k, _)| *k != "min_trl");
+    form.push(("min_trl", "6"));
+    form.push(("challenge.bounty", "2000000"));
+    let ok = b.post(&s, "/workspace/demands", &form).await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    let id = ok
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/workspace/demands/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let d = s.get(&format!("/api/v1/demands/{id}")).await.ok(200);
+    assert_eq!(d["min_trl"], 6);
+    assert_eq!(d["budget_max"], 800_000);
+    assert_eq!(d["challenge"]["bounty"], 2_000_000);
+    assert_eq!(d["cooperation_modes"], serde_json::json!(["co_development"]));
+    let list = b.get(&s, "/workspace/demands").await;
+    assert_eq!(select(&list.text, "table.records tbody th"), ["铸件缺陷在线检测技术"]);
+}
+
+#[tokio::test]
+async fn the_workspace_has_empty_states_that_say_what_to_do() {
+    let s = TestServer::start().await;
+    let o = org(&s, "吉林大学").await;
+    let b = member_of(&s, "zhao.member", &o).await;
+    let page = b.get(&s, "/workspace").await;
+    assert!(select(&page.text, ".panel .muted").join("").contains("发布科技成果"));
+    assert_eq!(
+        select(&page.text, "a.button[href='/workspace/achievements/new']").len(),
+        1
+    );
+    for path in [
+        "/workspace/achievements",
+        "/workspace/demands",
+        "/workspace/dockings",
+        "/workspace/feedback",
+    ] {
+        let r = b.get(&s, path).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        assert_eq!(select(&r.text, ".empty").len(), 1, "{path}");
+    }
+    // An account without an organization is told why it cannot publish.
+    user(&s, "op.changchun", Role::Operator, |f| {
+        f.region = Some(techmarket_domain::standards::RegionCode::parse("220100").unwrap())
+    })
+    .await;
+    let operator = sign_in(&s, "op.changchun").await;
+    let page = operator.get(&s, "/workspace").await;
+    assert_eq!(
+        select(&page.text, "a[href='/backoffice']").len(),
+        2,
+        "the header and the workspace link to it"
+    );
+    assert!(select(&page.text, "#org-h ~ .muted").join("").contains("没有关联单位"));
+    assert!(select(&page.text, "a[href='/workspace/achievements/new']").is_empty());
+}
