@@ -7,10 +7,15 @@
 //!   directory. Baseline: generating the same market in memory, without writing it.
 //! - `bench search`: index build rate and query latency at national scale; baseline SQLite FTS5
 //!   (trigram) over the same records (see `bench_search`).
+//! - `bench pages`: the portal's pages over the data directory's market, p50/p99; baseline the
+//!   JSON API requests for the same data (see `bench_pages`).
 
 // Its own file beside this one (commands/bench_search.rs): the search benchmark is large.
 #[path = "bench_search.rs"]
 pub mod bench_search;
+// And the portal's pages (commands/bench_pages.rs).
+#[path = "bench_pages.rs"]
+pub mod bench_pages;
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
@@ -57,6 +62,9 @@ pub enum What {
     },
     /// Search index build rate and query latency, against SQLite FTS5 (trigram)
     Search(bench_search::Args),
+    /// The portal's pages (home, search, detail) over the data directory's market: p50/p99,
+    /// against the API requests for the same data
+    Pages(bench_pages::Args),
 }
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
@@ -69,6 +77,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
         } => bench_import(cfg, postgres, batch_size, seed, runs.max(1)).await,
         What::Demo { seed } => bench_demo(seed).await,
         What::Search(a) => bench_search::run(cfg, a).await,
+        What::Pages(a) => bench_pages::run(cfg, a).await,
     }
 }
 

@@ -5,6 +5,7 @@ use super::achievement::filled;
 use super::detail::{self, ContactLines, MatchList};
 use super::errors::ErrorPage;
 use crate::AppState;
+use crate::api::v1::resource::check;
 use crate::auth::Caller;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +13,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use techmarket_domain::Demand;
+use techmarket_domain::access::Verb;
 use techmarket_search::Kind;
 use techmarket_search::matching::Source;
 
@@ -36,6 +38,8 @@ pub struct DemandPage {
     pub contact: Option<ContactLines>,
     /// Matching achievements, then matching experts.
     pub lists: Vec<MatchList>,
+    /// What the last feedback or docking form did.
+    pub notice: Option<String>,
 }
 
 pub async fn demand(
@@ -58,9 +62,24 @@ pub async fn demand(
             Err(e) => return ErrorPage::internal(ctx, &e).into_response(),
         }
     }
+    // Its enterprise (or its operator) rates the matches and opens dockings from them.
+    if caller.principal().is_some() && check(&caller, Verb::ReadHistory, &d).is_ok() {
+        let verdicts = match super::workspace::verdicts(&state, &caller, &ctx, d.id.as_uuid()).await {
+            Ok(v) => v,
+            Err(e) => return ErrorPage::internal(ctx, &e).into_response(),
+        };
+        for list in &mut lists {
+            list.act_for = Some(d.id.to_string());
+            for m in &mut list.items {
+                m.verdict = verdicts.get(&m.id).copied();
+            }
+        }
+    }
+    let notice = super::workspace::match_notice(&ctx);
     let lang = ctx.lang;
     let f = &d.fields;
     DemandPage {
+        notice,
         title: f.title.clone(),
         description: f.description.clone(),
         keywords: f.keywords.clone(),

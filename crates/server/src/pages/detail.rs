@@ -70,6 +70,13 @@ pub struct CheckLine {
 /// A matching record, linked to its detail page, with its reasons.
 pub struct MatchLine {
     pub href: String,
+    /// `achievement`, `demand` or `expert`, and its id (for the feedback and docking forms).
+    pub kind: &'static str,
+    pub id: String,
+    /// The score as shown, 0–1.
+    pub score: String,
+    /// What the signed-in enterprise said of this match: `Some(true)` useful.
+    pub verdict: Option<bool>,
     pub title: String,
     /// 0–100.
     pub percent: u32,
@@ -81,6 +88,9 @@ pub struct MatchLine {
 pub struct MatchList {
     pub heading_key: &'static str,
     pub items: Vec<MatchLine>,
+    /// The demand whose matches these are, when the caller acts for its enterprise (or is its
+    /// operator): each match then offers feedback and a docking.
+    pub act_for: Option<String>,
 }
 
 /// How many matches a detail page lists.
@@ -100,9 +110,20 @@ pub async fn matches(
         .into_iter()
         .map(|m| {
             let href = format!("/{}/{}", m.kind.plural(), m.id);
+            let kind = match m.kind {
+                Kind::Achievement => "achievement",
+                Kind::Demand => "demand",
+                Kind::Expert => "expert",
+                Kind::Organization => "organization",
+            };
+            let id = m.id.clone();
             let item = match_item(m, ctx.lang);
             MatchLine {
                 href,
+                kind,
+                id,
+                score: format!("{:.3}", item.score.clamp(0.0, 1.0)),
+                verdict: None,
                 title: item.title,
                 percent: (item.score.clamp(0.0, 1.0) * 100.0).round() as u32,
                 terms: item.matched_terms.join(sep),
@@ -117,7 +138,11 @@ pub async fn matches(
             }
         })
         .collect();
-    Ok(MatchList { heading_key, items })
+    Ok(MatchList {
+        heading_key,
+        items,
+        act_for: None,
+    })
 }
 
 pub fn industry(i: &Industry, lang: Lang) -> String {

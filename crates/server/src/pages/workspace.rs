@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/workspace/demands/{id}/{action}", post(act::<Demand>))
         .route("/workspace/dockings", get(dockings))
         .route("/workspace/feedback", get(feedback))
+        .route("/workspace/matches", post(match_action))
 }
 
 /// The workspace's templates, for the UI-string test.
@@ -234,6 +235,24 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("col_why", "理由", "Why"),
     ("verdict_useful", "有用", "Useful"),
     ("verdict_not_useful", "没用", "Not useful"),
+    ("your_verdict", "您的评价：", "Your verdict: "),
+    ("mark_useful", "有用", "Useful"),
+    ("mark_not_useful", "没用", "Not useful"),
+    ("why_not_useful", "没用的原因", "Why not useful"),
+    ("reason_wrong_field", "领域不对口", "Wrong field"),
+    ("reason_immature", "技术不够成熟", "Not mature enough"),
+    ("reason_too_expensive", "价格太高", "Too expensive"),
+    ("open_docking", "发起对接", "Open a docking"),
+    (
+        "match_feedback_saved",
+        "已记录您对这条匹配的评价，成果方会看到。",
+        "Your verdict on this match is recorded; the lister will see it.",
+    ),
+    (
+        "match_docking_opened",
+        "已发起对接，可在工作台的“对接记录”中跟进。",
+        "Docking opened; follow it under Docking records in your workspace.",
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1549,4 +1568,123 @@ async fn feedback(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
         }
         .into_response(),
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feedback and dockings from a demand's matches
+
+/// What the caller's side said of each match of a demand: target id → useful.
+pub async fn verdicts(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &Ctx,
+    demand: Uuid,
+) -> Result<std::collections::HashMap<String, bool>, ApiError> {
+    let mut out = std::collections::HashMap::new();
+    if !feedback_reader(caller) {
+        return Ok(out);
+    }
+    let pairs = vec![
+        ("demand_id".to_string(), demand.to_string()),
+        ("limit".to_string(), "100".to_string()),
+    ];
+    let axum::Json(list) = crate::api::v1::docking::list_feedback(
+        State(state.clone()),
+        caller.clone(),
+        crate::lang::RequestLang(ctx.lang),
+        crate::extract::QueryPairs(pairs),
+    )
+    .await?;
+    // Newest first: the first verdict on a target is its current one.
+    for f in list.items {
+        if let Some(t) = f.achievement_id.or(f.expert_id) {
+            out.entry(t.to_string()).or_insert(f.useful);
+        }
+    }
+    Ok(out)
+}
+
+/// The notice of a demand page after a feedback or docking form (`?done=`).
+pub fn match_notice(ctx: &Ctx) -> Option<String> {
+    match query_value(ctx, "done")? {
+        "feedback" => Some(ctx.t("match_feedback_saved").to_string()),
+        "docking" => Some(ctx.t("match_docking_opened").to_string()),
+        _ => None,
+    }
+}
+
+/// `POST /workspace/matches`: from a demand's page, a verdict on one of its matches (`do` =
+/// `useful` or `not_useful` with a `reason`) or a docking opened from it (`do=dock`), through the
+/// API's own handlers; then back to the demand (303).
+async fn match_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let t = Typed::parse(&body);
+    let bad = |field: &str| {
+        ApiError::validation([crate::error::FieldProblem::new(
+            field.to_string(),
+            "invalid",
+            format!("表单字段 {field} 无效，请从需求页面重新操作"),
+            format!("the form's {field} is invalid; go back to the demand's page and try again"),
+        )])
+    };
+    let demand_id = Uuid::parse_str(&t.text("demand_id")).map_err(|_| bad("demand_id"))?;
+    let target = Uuid::parse_str(&t.text("target_id")).map_err(|_| bad("target_id"))?;
+    let (achievement_id, expert_id) = match t.text("target_kind").as_str() {
+        "achievement" => (Some(target), None),
+        "expert" => (None, Some(target)),
+        _ => return Err(bad("target_kind")),
+    };
+    let score = t.text("score").parse::<f64>().ok().filter(|s| (0.0..=1.0).contains(s));
+    let lang = crate::lang::RequestLang(ctx.lang);
+    let done = match t.text("do").as_str() {
+        "useful" | "not_useful" => {
+            let useful = t.text("do") == "useful";
+            let input = crate::api::v1::docking::MatchFeedbackInput {
+                demand_id,
+                achievement_id,
+                expert_id,
+                useful,
+                reason: if useful {
+                    "solves_problem".into()
+                } else {
+                    t.text("reason")
+                },
+                text: t.opt("text"),
+                score,
+            };
+            crate::api::v1::docking::give_feedback(
+                State(state.clone()),
+                caller.clone(),
+                lang,
+                crate::extract::ApiJson(input),
+            )
+            .await?;
+            "feedback"
+        }
+        "dock" => {
+            let input = crate::api::v1::docking::DockingInput {
+                demand_id,
+                achievement_id,
+                expert_id,
+                score,
+                reasons: Vec::new(),
+                broker_id: None,
+                note: None,
+            };
+            crate::api::v1::docking::open(
+                State(state.clone()),
+                caller.clone(),
+                lang,
+                crate::extract::ApiJson(input),
+            )
+            .await?;
+            "docking"
+        }
+        _ => return Err(bad("do")),
+    };
+    Ok(Redirect::to(&href(&format!("/demands/{demand_id}"), &[("done", done)])).into_response())
 }

@@ -605,3 +605,102 @@ async fn the_workspace_has_empty_states_that_say_what_to_do() {
     assert!(select(&page.text, "#org-h ~ .muted").join("").contains("没有关联单位"));
     assert!(select(&page.text, "a[href='/workspace/achievements/new']").is_empty());
 }
+
+async fn published(s: &TestServer, kind: &str, body: &Value) -> String {
+    let id = s.create(kind, body).await["id"].as_str().unwrap().to_string();
+    s.act(kind, &id, "submit").await;
+    s.act(kind, &id, "approve").await;
+    id
+}
+
+#[tokio::test]
+async fn the_demands_enterprise_rates_its_matches_and_opens_a_docking_from_its_page() {
+    let s = TestServer::start().await;
+    let o = org(&s, "一汽铸造有限公司").await;
+    let b = member_of(&s, "wu.member", &o).await;
+    let demand = published(&s, "demands", &fixtures::demand()).await;
+    let achievement = published(
+        &s,
+        "achievements",
+        &fixtures::achievement_with(serde_json::json!({
+            "title": "铝合金铸件缺陷在线检测装置",
+            "summary": "X射线在线检测铝合金铸件内部气孔与缩松缺陷。",
+            "keywords": ["铸件", "缺陷", "在线检测"],
+            "industry": "C36",
+            "region": "220104",
+        })),
+    )
+    .await;
+    let path = format!("/demands/{demand}");
+    let form_sel = format!("form.match-actions input[name=target_id][value='{achievement}']");
+    let started = std::time::Instant::now();
+    let page = loop {
+        let r = b.get(&s, &path).await;
+        if !select(&r.text, &form_sel).is_empty() || started.elapsed().as_secs() > 5 {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert_eq!(select(&page.text, &form_sel).len(), 1, "{}", page.text);
+    // A visitor sees the matches but no forms.
+    let visitor = s.send(s.as_(None, Method::GET, &path)).await;
+    assert!(select(&visitor.text, "form.match-actions").is_empty());
+
+    let rate = |what: &'static str| {
+        let demand = demand.clone();
+        let achievement = achievement.clone();
+        vec![
+            ("demand_id", demand),
+            ("target_kind", "achievement".to_string()),
+            ("target_id", achievement),
+            ("score", "0.800".to_string()),
+            ("reason", "immature".to_string()),
+            ("do", what.to_string()),
+        ]
+    };
+    let pairs = rate("not_useful");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post(&s, "/workspace/matches", &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("/demands/{demand}?done=feedback")
+    );
+    let after = b.get(&s, r.header("location").unwrap()).await;
+    assert!(!select(&after.text, ".notice-ok").is_empty());
+    assert_eq!(
+        select(&after.text, &format!("li.match:has({form_sel}) .verdict .status")),
+        ["没用"]
+    );
+    // The lister sees it.
+    let fb = s
+        .get(&format!("/api/v1/achievements/{achievement}/feedback"))
+        .await
+        .ok(200);
+    assert_eq!(fb["not_useful"], 1);
+    assert_eq!(fb["items"][0]["enterprise_name"], "一汽铸造有限公司");
+
+    let pairs = rate("dock");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = b.post(&s, "/workspace/matches", &pairs).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    let list = b.get(&s, "/workspace/dockings").await;
+    assert_eq!(select(&list.text, "table.records tbody th"), ["铸件缺陷在线检测技术"]);
+    assert_eq!(select(&list.text, "table.records tbody td .status"), ["已推荐"]);
+
+    // A form that was tampered with is refused with the field named, nothing written.
+    let r = b
+        .post(
+            &s,
+            "/workspace/matches",
+            &[
+                ("demand_id", &demand),
+                ("target_kind", "planet"),
+                ("target_id", &achievement),
+                ("do", "dock"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(select(&r.text, ".error-message").join("").contains("target_kind"));
+}
