@@ -244,21 +244,30 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
         tracing::error!(route = ?route, method = %req.method(), "route without a gate: refused");
         return ApiError::new(ErrorCode::Forbidden).into_response();
     };
+    // A refusal carries the caller, so that the portal's error page still shows who is signed in.
+    let refuse = |e: ApiError, caller: &Caller| {
+        let mut res = e.into_response();
+        res.extensions_mut().insert(caller.clone());
+        res
+    };
     let (mut req, form_token) = match form_csrf_token(req, &caller).await {
         Ok(pair) => pair,
-        Err(e) => return e.into_response(),
+        Err(e) => return refuse(e, &caller),
     };
     if let Err(e) = check_csrf(&req, &caller, form_token.as_deref()) {
-        return e.into_response();
+        return refuse(e, &caller);
     }
     if let Err(e) = gate.admits(&caller.subject) {
-        return e.into_response();
+        return refuse(e, &caller);
     }
     // A cookie that no longer signs anyone in is removed, so the browser stops sending it.
     let stale_cookie = caller.via == Via::Nothing && session_cookie(req.headers()).is_some();
     let secure = over_tls(req.headers(), state.https());
-    req.extensions_mut().insert(caller);
+    req.extensions_mut().insert(caller.clone());
     let mut res = next.run(req).await;
+    if res.extensions().get::<ApiError>().is_some() {
+        res.extensions_mut().insert(caller);
+    }
     if stale_cookie && !res.headers().contains_key(header::SET_COOKIE) {
         res.headers_mut().insert(header::SET_COOKIE, clear_cookie(secure));
     }

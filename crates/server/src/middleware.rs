@@ -81,7 +81,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     if portal && let Some(e) = res.extensions().get::<ApiError>() {
         // A page refused at its gate or failed: the portal's own page, not the API's JSON.
-        return crate::pages::errors::page_for(e, lang, &method, &uri);
+        let caller = res.extensions().get::<crate::auth::Caller>();
+        return crate::pages::errors::page_for(e, lang, &method, &uri, caller);
     }
     let status = res.status();
     let error = match res.extensions().get::<ApiError>() {

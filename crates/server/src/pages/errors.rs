@@ -3,6 +3,7 @@
 //! Addresses under `/api/` keep the JSON error shape of SPEC §3.
 
 use super::Ctx;
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use askama::Template;
 use axum::extract::Request;
@@ -71,8 +72,8 @@ impl ErrorPage {
 
 /// The portal's answer to an [`ApiError`] on a page: a visitor asking for a page that needs
 /// an account is sent to sign in and brought back; anyone else sees the error as a page.
-pub fn page_for(e: &ApiError, lang: Lang, method: &Method, uri: &Uri) -> Response {
-    let ctx = Ctx::plain(lang, uri);
+pub fn page_for(e: &ApiError, lang: Lang, method: &Method, uri: &Uri, caller: Option<&Caller>) -> Response {
+    let ctx = Ctx::new(lang, uri, caller);
     if e.code == ErrorCode::Unauthenticated && (method == Method::GET || method == Method::HEAD) {
         return Redirect::to(&super::href("/login", &[("next", &ctx.here())])).into_response();
     }

@@ -149,32 +149,23 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn from_parts(parts: &Parts) -> Ctx {
-        let caller = parts.extensions.get::<Caller>();
+        let lang = lang::negotiate(&parts.uri, &parts.headers);
+        Ctx::new(lang, &parts.uri, parts.extensions.get::<Caller>())
+    }
+
+    /// A page's context from its language, its address and who asks (none: a visitor).
+    pub fn new(lang: Lang, uri: &axum::http::Uri, caller: Option<&Caller>) -> Ctx {
         let account = caller
             .and_then(|c| c.account.as_ref())
             .map(|a| a.fields.display_name.clone());
         Ctx {
-            lang: lang::negotiate(&parts.uri, &parts.headers),
+            lang,
             account,
             role: caller.and_then(|c| c.principal()).map(|p| p.role),
             csrf: caller
                 .filter(|c| c.via == crate::auth::Via::Cookie)
                 .and_then(|c| c.secret.as_ref())
                 .and_then(|s| s.csrf.clone()),
-            path: parts.uri.path().to_string(),
-            query: form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        }
-    }
-
-    /// A page's context without the request's account (an error page drawn outside the gate).
-    pub fn plain(lang: Lang, uri: &axum::http::Uri) -> Ctx {
-        Ctx {
-            lang,
-            account: None,
-            role: None,
-            csrf: None,
             path: uri.path().to_string(),
             query: form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -263,6 +263,10 @@ async fn signing_out_needs_the_form_token_and_ends_the_session() {
     assert_eq!(forged.status, 403);
     assert!(forged.header("content-type").unwrap().starts_with("text/html"));
     assert_eq!(select(&forged.text, "h1"), ["表单已过期"]);
+    assert!(
+        select(&forged.text, ".account").join("").contains("li.member 的名字"),
+        "an error page still shows who is signed in"
+    );
     assert_eq!(b.get(&s, "/workspace").await.status, 200);
 
     let out = b.post(&s, "/logout", &[]).await;
