@@ -575,6 +575,17 @@ fn region_fit(a: &RegionCode, b: &RegionCode) -> (Outcome, String, String, f32) 
     }
 }
 
+/// Whether the ASCII letter or digit `c` stands alone in `text` — not inside a longer run of
+/// letters and digits (`x` in `x射线`, not in `max`) — as the segmenter would make it a token.
+fn ascii_token(text: &str, c: char) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices(c).any(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + 1).copied();
+        !before.is_some_and(|b| b.is_ascii_alphanumeric()) && !after.is_some_and(|b| b.is_ascii_alphanumeric())
+    })
+}
+
 impl SearchIndex {
     /// The words of a match query with their weights: the headline's count more.
     fn match_words(&self, source: &Source) -> Vec<(String, f32)> {
@@ -679,13 +690,27 @@ impl SearchIndex {
     /// Which wanted words (or a synonym) occur in the text, longest first, at most eight; and
     /// the share of the wanted words found.
     fn matched_terms(&self, wanted: &[(String, Vec<String>)], text: &str) -> (Vec<String>, f32) {
-        let tokens: HashSet<String> = self.analyzer().index_tokens(text).into_iter().map(|t| t.text).collect();
+        // A word of two or more characters is found as a substring of the lower-cased text (a
+        // token of the text is one, so that is all tokenizing could find); a one-character word
+        // must be a token of its own: an ASCII one standing alone, anything else as segmented.
+        // Segmenting the candidates (hundreds per match) is the slow part, done only when such
+        // a word is wanted.
+        let tokens: std::cell::OnceCell<HashSet<String>> = std::cell::OnceCell::new();
         let lower = text.to_lowercase();
         let mut found: Vec<String> = Vec::new();
         for (w, syns) in wanted {
             let hit = std::iter::once(w).chain(syns.iter()).find(|x| {
                 let x: &str = x;
-                tokens.contains(x) || (x.chars().count() > 1 && lower.contains(x))
+                let mut chars = x.chars();
+                if x.chars().count() > 1 {
+                    lower.contains(x)
+                } else if let Some(c) = chars.next().filter(char::is_ascii_alphanumeric) {
+                    ascii_token(&lower, c)
+                } else {
+                    tokens
+                        .get_or_init(|| self.analyzer().index_tokens(text).into_iter().map(|t| t.text).collect())
+                        .contains(x)
+                }
             });
             if let Some(x) = hit {
                 let shown = if x == w { w.clone() } else { format!("{w}≈{x}") };
@@ -698,5 +723,19 @@ impl SearchIndex {
         found.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
         found.truncate(8);
         (found, coverage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_ascii_character_counts_only_standing_alone() {
+        assert!(ascii_token("x射线检测", 'x'));
+        assert!(ascii_token("3 d", '3'));
+        assert!(!ascii_token("max 3d", 'x'));
+        assert!(!ascii_token("3d打印", '3'));
+        assert!(!ascii_token("", 'a'));
     }
 }

@@ -136,11 +136,11 @@ pub async fn run(cfg: &Config, a: Args) -> Result<ExitCode> {
             name: "search, filtered (region + industry)",
             pages: queries
                 .iter()
-                .map(|q| format!("/achievements?q={}&region=22&industry=C", enc(q)))
+                .map(|q| format!("/achievements?q={}&region=220000&industry=C", enc(q)))
                 .collect(),
             baseline: queries
                 .iter()
-                .map(|q| format!("/api/v1/search?kind=achievements&q={}&region=22&industry=C", enc(q)))
+                .map(|q| format!("/api/v1/search?kind=achievements&q={}&region=220000&industry=C", enc(q)))
                 .collect(),
         },
         Target {

@@ -52,16 +52,21 @@ pub async fn demand(
         Ok(d) => d,
         Err(page) => return page,
     };
-    let mut lists = Vec::new();
-    for (target, key) in [
-        (Kind::Achievement, "matching_achievements"),
-        (Kind::Expert, "matching_experts"),
-    ] {
-        match detail::matches(&state, &ctx, Source::demand(&d), target, key).await {
-            Ok(m) => lists.push(m),
-            Err(e) => return ErrorPage::internal(ctx, &e).into_response(),
-        }
-    }
+    // The two lists are ranked at the same time (each on a blocking thread).
+    let (achievements, experts) = tokio::join!(
+        detail::matches(
+            &state,
+            &ctx,
+            Source::demand(&d),
+            Kind::Achievement,
+            "matching_achievements"
+        ),
+        detail::matches(&state, &ctx, Source::demand(&d), Kind::Expert, "matching_experts"),
+    );
+    let mut lists = match (achievements, experts) {
+        (Ok(a), Ok(x)) => vec![a, x],
+        (Err(e), _) | (_, Err(e)) => return ErrorPage::internal(ctx, &e).into_response(),
+    };
     // Its enterprise (or its operator) rates the matches and opens dockings from them.
     if caller.principal().is_some() && check(&caller, Verb::ReadHistory, &d).is_ok() {
         let verdicts = match super::workspace::verdicts(&state, &caller, &ctx, d.id.as_uuid()).await {
