@@ -2,6 +2,7 @@
 //! driven by a small typed client the way a script or the CLI would.
 
 mod authz;
+mod backoffice;
 mod bad_input;
 mod client;
 mod docking;
