@@ -22,10 +22,7 @@ use axum::routing::get;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/backoffice", get(queue::queue))
-        .route(
-            "/backoffice/review/{kind}/{id}",
-            get(review::page).post(review::decide),
-        )
+        .route("/backoffice/review/{kind}/{id}", get(review::page).post(review::decide))
         .route("/backoffice/audit", get(audit::audit))
         .route("/backoffice/dockings", get(board::board))
         .route("/backoffice/dockings/{id}", axum::routing::post(board::step))
@@ -96,7 +93,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "待审核记录较多，这里只列出每类最早创建的一部分；处理完这些后会显示其余记录。",
         "The queue is long: only the earliest-created part of each kind is listed; the rest appear as these are done.",
     ),
-    ("bo_done_approved", "已审核通过，记录已公开发布。", "Approved: the record is now public."),
+    (
+        "bo_done_approved",
+        "已审核通过，记录已公开发布。",
+        "Approved: the record is now public.",
+    ),
     (
         "bo_done_rejected",
         "已退回，申请人会看到您填写的原因。",
@@ -124,7 +125,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("bo_reject", "退回", "Reject"),
     ("bo_suspend", "不予通过（停用）", "Refuse (suspend)"),
-    ("bo_reason_label", "退回原因（必填，申请人可见）", "Reason (required; the applicant sees it)"),
+    (
+        "bo_reason_label",
+        "退回原因（必填，申请人可见）",
+        "Reason (required; the applicant sees it)",
+    ),
     (
         "bo_reason_hint",
         "请说明需要修改或补充的内容，申请人修改后可以重新提交。",
@@ -163,17 +168,29 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("bo_f_description", "描述", "Description"),
     ("bo_f_holder_type", "持有者类型", "Holder type"),
     // The audit trail
-    ("bo_audit_intro", "平台上每一次变更：谁、何时、从哪里、改了什么。", "Every change on the market: who, when, from where, what."),
+    (
+        "bo_audit_intro",
+        "平台上每一次变更：谁、何时、从哪里、改了什么。",
+        "Every change on the market: who, when, from where, what.",
+    ),
     ("bo_filters", "筛选", "Filters"),
     ("bo_f_audit_kind", "记录类型", "Kind of record"),
     ("bo_f_record", "记录编号（UUID）", "Record id (UUID)"),
     ("bo_f_actor", "操作人", "Actor"),
-    ("bo_h_actor", "如 user:zhangsan、cli:import", "Such as user:zhangsan, cli:import"),
+    (
+        "bo_h_actor",
+        "如 user:zhangsan、cli:import",
+        "Such as user:zhangsan, cli:import",
+    ),
     ("bo_f_since", "起始日期", "From"),
     ("bo_f_until", "截止日期", "Until"),
     ("bo_apply", "筛选", "Filter"),
     ("bo_clear", "清除条件", "Clear"),
-    ("bo_export_csv", "导出 CSV（当前筛选条件）", "Export as CSV (these filters)"),
+    (
+        "bo_export_csv",
+        "导出 CSV（当前筛选条件）",
+        "Export as CSV (these filters)",
+    ),
     ("bo_col_address", "来源地址", "Address"),
     ("bo_col_record", "记录", "Record"),
     ("bo_older", "更早的记录", "Older entries"),
@@ -187,7 +204,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     // The docking board
     (
         "bo_dockings_intro",
-        "对接流程：已推荐 → 已联系 → 洽谈中 → 已签约 / 未成功。在卡片上推进到下一步。",
+        "对接流程：已推荐 → 已联系 → 洽谈中 → 已签约 / 对接失败。在卡片上推进到下一步。",
         "The pipeline: recommended → contacted → negotiating → signed / failed. Move a card on to its next step.",
     ),
     ("bo_col_empty", "此阶段暂无对接。", "No docking at this step."),
@@ -201,13 +218,19 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("bo_card_broker", "经纪人：", "Broker: "),
     ("bo_card_no_broker", "未指定", "none"),
     ("bo_card_updated", "最近变更：", "Last change: "),
-    ("bo_card_note", "备注（标记未成功时必填）", "Note (required to mark failed)"),
+    (
+        "bo_card_note",
+        "备注（可选，记入对接时间线）",
+        "Note (optional; goes into the timeline)",
+    ),
+    ("bo_fail_reason", "失败原因", "Why it failed"),
+    ("bo_step_fail_confirm", "确认标记为对接失败", "Mark it failed"),
     ("bo_more_in_column", "查看此阶段全部", "See all at this step"),
     ("bo_whole_board", "返回整个看板", "Back to the whole board"),
     ("bo_step_contact", "标记为已联系", "Mark contacted"),
     ("bo_step_negotiate", "进入洽谈", "Start negotiating"),
     ("bo_step_sign", "标记为已签约", "Mark signed"),
-    ("bo_step_fail", "标记为未成功", "Mark failed"),
+    ("bo_step_fail", "标记为对接失败…", "Mark failed…"),
     ("bo_step_reopen", "重新跟进", "Reopen"),
     ("bo_step_done", "已更新对接进度。", "The docking was moved on."),
     ("bo_step_failed", "未能更新对接进度", "The docking was not moved"),

@@ -177,7 +177,9 @@ async fn review(s: TestServer) {
     assert_eq!(select(&en.text, "h1"), ["Review queue"]);
 
     // Another region's record is not theirs to open, nor to decide on.
-    let other = op.get(&s, &format!("/backoffice/review/achievements/{elsewhere}")).await;
+    let other = op
+        .get(&s, &format!("/backoffice/review/achievements/{elsewhere}"))
+        .await;
     assert_eq!(other.status, 404, "{}", other.text);
     let other = op
         .post(
@@ -212,13 +214,13 @@ async fn review(s: TestServer) {
         )
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
-    assert_eq!(select(&r.text, "#reason-error"), ["请填写退回原因：申请人需要知道哪里要修改。"]);
+    assert_eq!(
+        select(&r.text, "#reason-error"),
+        ["请填写退回原因：申请人需要知道哪里要修改。"]
+    );
     assert_eq!(attr(&r.text, "#reason", "aria-invalid").as_deref(), Some("true"));
     assert_eq!(raw_text(&r.text, "#reason").as_deref(), Some("   "));
-    assert_eq!(
-        attr(&r.text, "#decision-errors a", "href").as_deref(),
-        Some("#reason")
-    );
+    assert_eq!(attr(&r.text, "#decision-errors a", "href").as_deref(), Some("#reason"));
     assert_eq!(
         s.get(&format!("/api/v1/achievements/{first}")).await.ok(200)["status"],
         "submitted"
@@ -227,7 +229,11 @@ async fn review(s: TestServer) {
     // A stale version: said plainly, the reason typed kept.
     let reason = "请补充专利证书扫描件，并说明中试规模。";
     let stale = op
-        .post(&s, &review_href, &[("action", "reject"), ("reason", reason), ("version", "1")])
+        .post(
+            &s,
+            &review_href,
+            &[("action", "reject"), ("reason", reason), ("version", "1")],
+        )
         .await;
     assert_eq!(stale.status, 409, "{}", stale.text);
     assert!(select(&stale.text, "#decision-errors").join(" ").contains("已被修改"));
@@ -235,7 +241,11 @@ async fn review(s: TestServer) {
 
     // Rejecting with the reason: back to the queue, the applicant sees why.
     let done = op
-        .post(&s, &review_href, &[("action", "reject"), ("reason", reason), ("version", &version)])
+        .post(
+            &s,
+            &review_href,
+            &[("action", "reject"), ("reason", reason), ("version", &version)],
+        )
         .await;
     assert_eq!(done.status, 303, "{}", done.text);
     assert_eq!(done.header("location"), Some("/backoffice?done=rejected"));
@@ -265,7 +275,29 @@ async fn review(s: TestServer) {
     // The decided record's page offers no decision any more.
     let decided = op.get(&s, &second_href).await;
     assert!(select(&decided.text, ".bo-decision form").is_empty());
-    assert!(select(&decided.text, ".bo-decision").join(" ").contains("不在待审核状态"));
+    assert!(
+        select(&decided.text, ".bo-decision")
+            .join(" ")
+            .contains("不在待审核状态")
+    );
+    // A second decision (another tab, another operator) changes nothing and says why.
+    let again = op
+        .post(
+            &s,
+            &second_href,
+            &[("action", "reject"), ("reason", "重复"), ("version", "3")],
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.text);
+    assert!(
+        select(&again.text, "#decision-errors")
+            .join(" ")
+            .contains("不在待审核状态")
+    );
+    assert_eq!(
+        s.get(&format!("/api/v1/achievements/{second}")).await.ok(200)["status"],
+        "published"
+    );
 
     // The audit trail lists the approval, by whom; the export link keeps the filter.
     let trail = op.get(&s, &format!("/backoffice/audit?record={second}")).await;
@@ -290,7 +322,9 @@ async fn review(s: TestServer) {
 #[tokio::test]
 async fn only_operators_open_the_back_office() {
     let s = TestServer::start().await;
-    let org = s.create("organizations", &fixtures::organization("一汽铸造有限公司")).await;
+    let org = s
+        .create("organizations", &fixtures::organization("一汽铸造有限公司"))
+        .await;
     let org_id = OrganizationId::from_uuid(Uuid::parse_str(&id(&org)).unwrap());
     user(&s, "yiqi", Role::Member, |f| f.organization_id = Some(org_id)).await;
     let member = sign_in(&s, "yiqi", "/workspace").await;
@@ -305,7 +339,11 @@ async fn only_operators_open_the_back_office() {
         assert_eq!(v.header("location"), Some(format!("/login?next={next}").as_str()));
     }
     let posted = member
-        .post(&s, "/backoffice/dockings/00000000-0000-0000-0000-000000000000", &[("action", "contact")])
+        .post(
+            &s,
+            "/backoffice/dockings/00000000-0000-0000-0000-000000000000",
+            &[("action", "contact")],
+        )
         .await;
     assert_eq!(posted.status, 403);
 
@@ -366,10 +404,7 @@ async fn the_board_shows_a_docking_in_its_column_and_moves_it() {
         select(&board.text, &format!(".bo-column-recommended {card} h3")),
         ["铸件缺陷在线检测技术"]
     );
-    assert_eq!(
-        select(&board.text, &format!("{card} .bo-card-broker")),
-        ["李明"]
-    );
+    assert_eq!(select(&board.text, &format!("{card} .bo-card-broker")), ["李明"]);
     assert!(board.text.contains("玉米秸秆生物降解地膜制备技术"));
     let steps: Vec<String> = {
         let doc = Html::parse_document(&board.text);
@@ -384,7 +419,15 @@ async fn the_board_shows_a_docking_in_its_column_and_moves_it() {
     // Moving it on.
     let path = format!("/backoffice/dockings/{docking}");
     let moved = op
-        .post(&s, &path, &[("action", "contact"), ("note", "电话联系了企业技术负责人"), ("version", &version)])
+        .post(
+            &s,
+            &path,
+            &[
+                ("action", "contact"),
+                ("note", "电话联系了企业技术负责人"),
+                ("version", &version),
+            ],
+        )
         .await;
     assert_eq!(moved.status, 303, "{}", moved.text);
     let board = op.get(&s, "/backoffice/dockings?done=moved").await;
@@ -407,6 +450,11 @@ async fn the_board_shows_a_docking_in_its_column_and_moves_it() {
     );
     assert!(!select(&refused.text, &format!("{card} .field-error")).is_empty());
     assert_eq!(
+        attr(&refused.text, &format!("#fail-note-{docking}"), "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(attr(&refused.text, &format!("{card} details.bo-fail"), "open").is_some());
+    assert_eq!(
         attr(&refused.text, "#step-errors a", "href"),
         Some(format!("#docking-{docking}"))
     );
@@ -415,9 +463,29 @@ async fn the_board_shows_a_docking_in_its_column_and_moves_it() {
         "contacted"
     );
 
+    // With its reason it is marked failed, and the card says why.
+    let failed = op
+        .post(
+            &s,
+            &path,
+            &[("action", "fail"), ("note", "企业预算不足"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(failed.status, 303, "{}", failed.text);
+    let board = op.get(&s, "/backoffice/dockings").await;
+    assert_eq!(select(&board.text, &format!(".bo-column-failed {card} h3")).len(), 1);
+    let after: Vec<String> = {
+        let doc = Html::parse_document(&board.text);
+        let sel = Selector::parse(&format!("{card} button[name=action]")).unwrap();
+        doc.select(&sel)
+            .filter_map(|b| b.value().attr("value").map(str::to_string))
+            .collect()
+    };
+    assert_eq!(after, ["reopen"]);
+
     // One column alone, with the way back.
-    let column = op.get(&s, "/backoffice/dockings?status=contacted").await;
-    assert_eq!(select(&column.text, ".bo-column h2 .status"), ["已联系"]);
+    let column = op.get(&s, "/backoffice/dockings?status=failed").await;
+    assert_eq!(select(&column.text, ".bo-column h2 .status"), ["对接失败"]);
     assert_eq!(
         attr(&column.text, "a[href='/backoffice/dockings']", "href").as_deref(),
         Some("/backoffice/dockings")

@@ -113,7 +113,13 @@ fn row(e: AuditEntry, ctx: &Ctx) -> AuditRow {
     let kind_label = AUDITED_KINDS
         .iter()
         .find(|k| k.code() == e.kind)
-        .map(|k| if zh { k.label_zh().to_string() } else { english(k.code()) })
+        .map(|k| {
+            if zh {
+                k.label_zh().to_string()
+            } else {
+                english(k.code())
+            }
+        })
         .unwrap_or_else(|| e.kind.clone());
     let action = match e.action.as_str() {
         "created" => ctx.t("bo_action_created").to_string(),
@@ -137,7 +143,11 @@ fn row(e: AuditEntry, ctx: &Ctx) -> AuditRow {
     if let Value::Object(m) = &e.changes {
         if let Some(Value::Object(s)) = m.get("status") {
             let (old, new) = (status(s.get("old")), status(s.get("new")));
-            details.push(if old.is_empty() { new } else { format!("{old} → {new}") });
+            details.push(if old.is_empty() {
+                new
+            } else {
+                format!("{old} → {new}")
+            });
         }
         if let Some(Value::String(r)) = m.get("reason") {
             details.push(format!("{}{r}", ctx.t("bo_reason_shown")));
@@ -151,9 +161,7 @@ fn row(e: AuditEntry, ctx: &Ctx) -> AuditRow {
     }
     let id = e.record_id.to_string();
     let review_href = match e.kind.as_str() {
-        "achievement" | "demand" | "organization" => {
-            Some(format!("/backoffice/review/{}s/{id}", e.kind))
-        }
+        "achievement" | "demand" | "organization" => Some(format!("/backoffice/review/{}s/{id}", e.kind)),
         _ => None,
     };
     AuditRow {

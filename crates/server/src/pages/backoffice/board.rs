@@ -31,7 +31,6 @@ const COLUMN: usize = 20;
 pub struct StepButton {
     pub code: String,
     pub key: &'static str,
-    pub secondary: bool,
 }
 
 /// One docking on the board.
@@ -47,9 +46,14 @@ pub struct Card {
     pub updated: String,
     pub iso: String,
     pub status_reason: Option<String>,
+    /// The steps forward (or back into the pipeline), with an optional note.
     pub steps: Vec<StepButton>,
-    /// The note as typed, when a step was refused.
+    /// Whether it may be marked failed: a form of its own, behind a disclosure, since it needs
+    /// the reason (and Enter in the note box must not take another step).
+    pub can_fail: bool,
+    /// The note as typed, when a step was refused, and whether that step was `fail`.
     pub note: String,
+    pub failing: bool,
     /// Why the last step on this card was refused.
     pub error: Option<String>,
 }
@@ -116,14 +120,15 @@ fn card(v: DockingView, brokers: &HashMap<Uuid, String>) -> Card {
     let steps = v
         .allowed_actions
         .iter()
+        .filter(|code| *code != "fail")
         .filter_map(|code| {
             step_key(code).map(|key| StepButton {
                 code: code.clone(),
                 key,
-                secondary: code == "fail",
             })
         })
         .collect();
+    let can_fail = v.allowed_actions.iter().any(|c| c == "fail");
     let target_href = match (v.achievement_id, v.expert_id) {
         (Some(a), _) => Some(format!("/achievements/{a}")),
         (None, Some(e)) => Some(format!("/experts/{e}")),
@@ -137,12 +142,16 @@ fn card(v: DockingView, brokers: &HashMap<Uuid, String>) -> Card {
         target_title: v.target_title,
         target_href,
         enterprise: v.enterprise_name,
-        broker: v.broker_id.map(|b| brokers.get(&b).cloned().unwrap_or_else(|| b.to_string())),
+        broker: v
+            .broker_id
+            .map(|b| brokers.get(&b).cloned().unwrap_or_else(|| b.to_string())),
         updated: date_of(v.updated_at),
         iso: iso_of(v.updated_at),
         status_reason: v.status_reason,
         steps,
+        can_fail,
         note: String::new(),
+        failing: false,
         error: None,
     }
 }
@@ -163,7 +172,13 @@ async fn column_page(
     if let Some(a) = after {
         pairs.push(("after".into(), a.to_string()));
     }
-    let axum::Json(list) = docking::list(State(state.clone()), caller.clone(), RequestLang(lang), QueryPairs(pairs)).await?;
+    let axum::Json(list) = docking::list(
+        State(state.clone()),
+        caller.clone(),
+        RequestLang(lang),
+        QueryPairs(pairs),
+    )
+    .await?;
     Ok(list)
 }
 
@@ -171,7 +186,7 @@ async fn board_page(
     state: &AppState,
     ctx: Ctx,
     caller: &Caller,
-    refused: Option<(Uuid, String, String)>,
+    refused: Option<Refused>,
 ) -> Result<BoardPage, ApiError> {
     let only = query_value(&ctx, "status").and_then(DockingStatus::parse);
     let after = query_value(&ctx, "after");
@@ -187,10 +202,11 @@ async fn board_page(
         total += list.total;
         let brokers = broker_names(state, &list.items).await;
         let mut cards: Vec<Card> = list.items.into_iter().map(|v| card(v, &brokers)).collect();
-        if let Some((id, note, message)) = &refused {
-            for c in cards.iter_mut().filter(|c| c.id == id.to_string()) {
-                c.note = note.clone();
-                c.error = Some(message.clone());
+        if let Some(r) = &refused {
+            for c in cards.iter_mut().filter(|c| c.id == r.id.to_string()) {
+                c.note = r.note.clone();
+                c.failing = r.action == "fail";
+                c.error = Some(r.message.clone());
             }
         }
         let more = list.total > cards.len() as i64;
@@ -215,9 +231,17 @@ async fn board_page(
         empty: total == 0 && only.is_none(),
         columns,
         next_href,
-        refused: refused.map(|(id, _, message)| (format!("docking-{id}"), message)),
+        refused: refused.map(|r| (format!("docking-{}", r.id), r.message)),
         ctx,
     })
+}
+
+/// A step the docking API refused: on which card, what was typed, why.
+struct Refused {
+    id: Uuid,
+    action: String,
+    note: String,
+    message: String,
 }
 
 /// `GET /backoffice/dockings[?status=…&after=…]`: the board, or one column of it.
@@ -263,12 +287,22 @@ pub async fn step(
             let mut message = if e.fields.is_empty() {
                 e.message(ctx.lang).to_string()
             } else {
-                e.fields.iter().map(|f| f.message(ctx.lang)).collect::<Vec<_>>().join(" ")
+                e.fields
+                    .iter()
+                    .map(|f| f.message(ctx.lang))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             };
             if e.code == ErrorCode::VersionConflict {
                 message = format!("{} {message}", ctx.t("bo_stale"));
             }
-            let page = board_page(&state, ctx, &caller, Some((id, typed.raw("note").to_string(), message))).await?;
+            let refused = Refused {
+                id,
+                action: typed.text("action"),
+                note: typed.raw("note").to_string(),
+                message,
+            };
+            let page = board_page(&state, ctx, &caller, Some(refused)).await?;
             let mut res = page.into_response();
             *res.status_mut() = status;
             Ok(no_store(res))

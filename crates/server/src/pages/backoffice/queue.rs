@@ -97,7 +97,7 @@ async fn waiting<R: Reviewable>(
             region: r
                 .scope()
                 .region
-                .map(|c| state.regions().full_name(&c).unwrap_or_else(|| c.to_string()))
+                .map(|c| state.regions().full_name(c).unwrap_or_else(|| c.to_string()))
                 .unwrap_or_default(),
             // Nothing edits a record while it waits: its last change is its submission.
             submitted: date_of(r.updated_at()),
@@ -174,7 +174,7 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> R
         .principal()
         .filter(|p| p.role == Role::Operator)
         .and_then(|p| p.region)
-        .map(|r| state.regions().full_name(&r).unwrap_or_else(|| r.to_string()));
+        .map(|r| state.regions().full_name(r).unwrap_or_else(|| r.to_string()));
     Ok(no_store(
         QueuePage {
             nav: nav(&ctx),

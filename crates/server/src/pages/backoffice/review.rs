@@ -125,7 +125,11 @@ impl Reviewable for Achievement {
             fact(ctx, "bo_f_industry", detail::industry(&f.industry, lang)),
             fact(ctx, "bo_f_region", detail::region(state, &f.region)),
             fact(ctx, "trl", format!("{trl} · {meaning}")),
-            fact(ctx, "transfer_modes", joined(ctx, &detail::modes(&f.transfer_modes, lang))),
+            fact(
+                ctx,
+                "transfer_modes",
+                joined(ctx, &detail::modes(&f.transfer_modes, lang)),
+            ),
             fact(ctx, "price", detail::money(f.price, ctx, "price_negotiable")),
         ];
         if let Some(c) = &f.holder.credit_code {
@@ -265,7 +269,13 @@ impl Reviewable for Organization {
             let tags: Vec<String> = f
                 .tags
                 .iter()
-                .map(|t| if en { english(t.code()) } else { t.label_zh().to_string() })
+                .map(|t| {
+                    if en {
+                        english(t.code())
+                    } else {
+                        t.label_zh().to_string()
+                    }
+                })
                 .collect();
             out.push(fact(ctx, "bo_f_tags", joined(ctx, &tags)));
         }
@@ -313,7 +323,11 @@ fn history_line<R: Reviewable>(e: EventView, ctx: &Ctx) -> HistoryLine {
                     .unwrap_or_default()
             };
             let (old, new) = (label(s.get("old")), label(s.get("new")));
-            details.push(if old.is_empty() { new } else { format!("{old} → {new}") });
+            details.push(if old.is_empty() {
+                new
+            } else {
+                format!("{old} → {new}")
+            });
         }
         if let Some(Value::String(r)) = m.get("reason") {
             details.push(format!("{}{r}", ctx.t("bo_reason_shown")));
@@ -345,6 +359,8 @@ pub struct ReviewPage {
     pub status_label: String,
     pub status_reason: Option<String>,
     pub org: String,
+    /// When it was submitted (while it waits) or last changed.
+    pub waiting: bool,
     pub submitted: String,
     pub submitted_iso: String,
     pub facts: Vec<Fact>,
@@ -375,12 +391,18 @@ async fn load<R: Reviewable>(state: &AppState, caller: &Caller, raw: &str) -> Re
     Ok(r)
 }
 
-/// Whether the caller may take `action` on the record in its current status.
+/// Whether the record waits for a decision (an active organization may be suspended too, but
+/// that is not a review).
+fn waits<R: Reviewable>(r: &R) -> bool {
+    r.status().code() == R::WAITING
+}
+
+/// Whether the caller may take the review's `action` on the record now.
 fn may_take<R: Reviewable>(caller: &Caller, r: &R, action: &str) -> bool {
     let Some(a) = <R::Action as Action>::parse(action) else {
         return false;
     };
-    a.target(r.status()).is_some() && may(&caller.subject, action_verb(R::KIND, action), &r.scope())
+    waits(r) && a.target(r.status()).is_some() && may(&caller.subject, action_verb(R::KIND, action), &r.scope())
 }
 
 async fn review_page<R: Reviewable>(
@@ -404,6 +426,7 @@ async fn review_page<R: Reviewable>(
         status_label: status_label(r.status(), ctx.lang),
         status_reason: r.reason().map(str::to_string),
         org: r.org_name(),
+        waiting: waits(r),
         submitted: date_of(r.updated_at()),
         submitted_iso: iso_of(r.updated_at()),
         facts: r.facts(state, &ctx),
@@ -470,6 +493,10 @@ async fn decide_on<R: Reviewable>(
 ) -> Result<Response, ApiError> {
     let r: R = load(state, caller, raw).await?;
     let reason = typed.raw("reason").to_string();
+    if !waits(&r) {
+        let general = vec![ctx.t("bo_not_waiting").to_string()];
+        return again(state, ctx, caller, &r, reason, None, general, StatusCode::CONFLICT).await;
+    }
     let (action, done) = match typed.text("action").as_str() {
         "approve" => ("approve", "approved"),
         "reject" => (R::REFUSE, "rejected"),
@@ -479,12 +506,32 @@ async fn decide_on<R: Reviewable>(
                 Lang::Zh => format!("未知的审核操作「{shown}」：请使用页面上的按钮"),
                 Lang::En => format!("unknown decision `{shown}`: use the page's buttons"),
             };
-            return again(state, ctx, caller, &r, reason, None, vec![message], StatusCode::UNPROCESSABLE_ENTITY).await;
+            return again(
+                state,
+                ctx,
+                caller,
+                &r,
+                reason,
+                None,
+                vec![message],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     if action == R::REFUSE && reason.trim().is_empty() {
         let message = ctx.t("bo_reason_required").to_string();
-        return again(state, ctx, caller, &r, reason, Some(message), Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return again(
+            state,
+            ctx,
+            caller,
+            &r,
+            reason,
+            Some(message),
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let req = TransitionRequest {
         action: action.to_string(),
@@ -499,9 +546,10 @@ async fn decide_on<R: Reviewable>(
             // What the record is now (another operator may have decided on it meanwhile).
             let current: R = load(state, caller, raw).await?;
             let (reason_error, general) = match e.code {
-                ErrorCode::VersionConflict | ErrorCode::IllegalTransition => {
-                    (None, vec![ctx.t("bo_stale").to_string(), e.message(ctx.lang).to_string()])
-                }
+                ErrorCode::VersionConflict | ErrorCode::IllegalTransition => (
+                    None,
+                    vec![ctx.t("bo_stale").to_string(), e.message(ctx.lang).to_string()],
+                ),
                 _ => match e.fields.iter().find(|f| f.path == "reason") {
                     Some(f) => (Some(f.message(ctx.lang).to_string()), Vec::new()),
                     None => (None, vec![e.message(ctx.lang).to_string()]),
