@@ -40,6 +40,30 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The most a label shown beside a bar may take, in half-width characters (a Chinese
+/// character counts two): what fits in [`LABEL_W`] at the stylesheet's label size.
+const LABEL_UNITS: usize = 24;
+
+/// `label` cut to `units` half-width characters with an ellipsis when longer (the full text
+/// stays in the bar's tooltip and in the chart's table).
+pub fn fit(label: &str, units: usize) -> String {
+    let width = |c: char| if c.is_ascii() { 1 } else { 2 };
+    if label.chars().map(width).sum::<usize>() <= units {
+        return label.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in label.chars() {
+        if used + width(c) > units.saturating_sub(1) {
+            break;
+        }
+        used += width(c);
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
 /// The length of a bar of `value` when the largest is `max` (0 when there is nothing).
 pub fn scaled(value: u64, max: u64, full: u32) -> u32 {
     if max == 0 {
@@ -75,10 +99,12 @@ pub fn bar_chart(id: &str, title: &str, desc: &str, bars: &[Bar], empty: &str) -
             let w = scaled(b.value, max, BAR_MAX);
             let _ = write!(
                 svg,
-                r##"<g class="chart-row"><text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text><rect class="chart-bar" fill="#2f6f9f" x="{LABEL_W}" y="{y}" width="{w}" height="{}"/><text class="chart-value" x="{}" y="{}">{}</text></g>"##,
+                r##"<g class="chart-row"><title>{}: {}</title><text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text><rect class="chart-bar" fill="#2f6f9f" x="{LABEL_W}" y="{y}" width="{w}" height="{}"/><text class="chart-value" x="{}" y="{}">{}</text></g>"##,
+                escape(&b.label),
+                b.value,
                 LABEL_W - 8,
                 y + ROW / 2 + 4,
-                escape(&b.label),
+                escape(&fit(&b.label, LABEL_UNITS)),
                 ROW - 8,
                 LABEL_W + w + 6,
                 y + ROW / 2 + 4,
@@ -127,6 +153,16 @@ mod tests {
             assert!(widths(&svg).is_empty());
         }
         assert_eq!(scaled(3, 0, 100), 0);
+    }
+
+    #[test]
+    fn long_labels_are_cut_with_the_full_text_in_the_tooltip() {
+        assert_eq!(fit("制造业", 24), "制造业");
+        assert_eq!(fit("信息传输、软件和信息技术服务业", 24), "信息传输、软件和信息技…");
+        assert_eq!(fit("Information transmission, software", 24), "Information transmissio…");
+        let svg = bar_chart("c", "T", "D", &[Bar::new("信息传输、软件和信息技术服务业", 2)], "-");
+        assert!(svg.contains("<title>信息传输、软件和信息技术服务业: 2</title>"));
+        assert!(svg.contains(">信息传输、软件和信息技…</text>"));
     }
 
     #[test]

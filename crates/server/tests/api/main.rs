@@ -5,6 +5,7 @@ mod authz;
 mod backoffice;
 mod bad_input;
 mod client;
+mod dashboard;
 mod docking;
 mod docs;
 mod fixtures;
