@@ -159,7 +159,10 @@ mod tests {
     fn long_labels_are_cut_with_the_full_text_in_the_tooltip() {
         assert_eq!(fit("制造业", 24), "制造业");
         assert_eq!(fit("信息传输、软件和信息技术服务业", 24), "信息传输、软件和信息技…");
-        assert_eq!(fit("Information transmission, software", 24), "Information transmissio…");
+        assert_eq!(
+            fit("Information transmission, software", 24),
+            "Information transmissio…"
+        );
         let svg = bar_chart("c", "T", "D", &[Bar::new("信息传输、软件和信息技术服务业", 2)], "-");
         assert!(svg.contains("<title>信息传输、软件和信息技术服务业: 2</title>"));
         assert!(svg.contains(">信息传输、软件和信息技…</text>"));

@@ -70,7 +70,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("dash_col_industry", "行业门类", "Industry section"),
     ("dash_col_achievements", "科技成果数", "Achievements"),
-    ("dash_trl", "科技成果技术就绪水平分布", "Achievements by technology readiness"),
+    (
+        "dash_trl",
+        "科技成果技术就绪水平分布",
+        "Achievements by technology readiness",
+    ),
     (
         "dash_trl_note",
         "统计已公开的科技成果，按技术就绪水平（TRL 1–9，GB/T 22900）分组。",
@@ -465,7 +469,13 @@ fn with(mut conditions: Vec<Condition>, more: impl IntoIterator<Item = Condition
 
 /// A chart's table, counted in the database over what `coverage` holds (grouped counts on
 /// index columns; the trend is two counts a month): no record is loaded.
-pub async fn table(state: &AppState, coverage: Coverage, chart: Chart, lang: Lang, now_ms: i64) -> Result<Table, ApiError> {
+pub async fn table(
+    state: &AppState,
+    coverage: Coverage,
+    chart: Chart,
+    lang: Lang,
+    now_ms: i64,
+) -> Result<Table, ApiError> {
     let store = state.market().store();
     let t = |key: &str| messages::t(lang, key).to_string();
     let scope = coverage.conditions();
@@ -475,7 +485,9 @@ pub async fn table(state: &AppState, coverage: Coverage, chart: Chart, lang: Lan
         Chart::Industry => Table {
             headers: vec![t("dash_col_industry"), t("dash_col_achievements")],
             rows: by_industry(
-                &store.count_by(RecordKind::Achievement, "industry", &achievements()).await?,
+                &store
+                    .count_by(RecordKind::Achievement, "industry", &achievements())
+                    .await?,
                 lang,
             ),
         },
@@ -583,7 +595,11 @@ fn view(chart: Chart, table: Table, lang: Lang) -> ChartView {
         .iter()
         .map(|r| ShownRow {
             label: r.label.clone(),
-            values: r.values.iter().map(|v| grouped(i64::try_from(*v).unwrap_or(i64::MAX))).collect(),
+            values: r
+                .values
+                .iter()
+                .map(|v| grouped(i64::try_from(*v).unwrap_or(i64::MAX)))
+                .collect(),
         })
         .collect();
     ChartView {
@@ -608,7 +624,11 @@ async fn page(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Result
     let now = now_ms();
     let mut charts = Vec::new();
     for chart in Chart::ALL {
-        charts.push(view(chart, table(&state, coverage, chart, ctx.lang, now).await?, ctx.lang));
+        charts.push(view(
+            chart,
+            table(&state, coverage, chart, ctx.lang, now).await?,
+            ctx.lang,
+        ));
     }
     Ok(no_store(
         DashboardPage {
@@ -639,8 +659,9 @@ async fn download(
             out.extend(to_csv(&table).map_err(|e| ApiError::internal(e.to_string()))?);
             out
         }
-        Format::Xlsx => to_xlsx(&table, messages::t(ctx.lang, chart.title_key()))
-            .map_err(|e| ApiError::internal(e.to_string()))?,
+        Format::Xlsx => {
+            to_xlsx(&table, messages::t(ctx.lang, chart.title_key())).map_err(|e| ApiError::internal(e.to_string()))?
+        }
     };
     let disposition = format!("attachment; filename=\"dashboard-{file}\"");
     let mut res = body.into_response();
@@ -670,11 +691,7 @@ pub fn to_xlsx(table: &Table, sheet: &str) -> Result<Vec<u8>, rust_xlsxwriter::X
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     // A sheet name is at most 31 characters, without []:*?/\.
-    let name: String = sheet
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect();
+    let name: String = sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
     if !name.is_empty() {
         ws.set_name(name)?;
     }
@@ -775,7 +792,11 @@ mod tests {
         let find = |rows: &[Row], name: &str| rows.iter().find(|r| r.label == name).map(|r| r.values[0]);
         assert_eq!(find(&rows, "长春市"), Some(4));
         assert_eq!(find(&rows, "吉林市"), Some(4));
-        assert_eq!(find(&rows, "四平市"), Some(0), "a province's prefectures keep their zeros");
+        assert_eq!(
+            find(&rows, "四平市"),
+            Some(0),
+            "a province's prefectures keep their zeros"
+        );
         // Counted by county under a prefecture, the prefecture's own code is a row of its own.
         let rows = by_region(&table, &cc, &data, Lang::Zh);
         assert_eq!(find(&rows, "长春市"), Some(1));

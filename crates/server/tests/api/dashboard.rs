@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex};
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{AccountFields, Actor, Millis, OrganizationId, RecordKind, Role};
 use techmarket_store::{
-    AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, Secret, SecretKind, Store, StoreResult,
-    Write,
+    AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, Secret, SecretKind, Store, StoreResult, Write,
 };
 use techmarket_store_sqlite::SqliteStore;
 use uuid::Uuid;
@@ -99,9 +98,7 @@ fn table(html: &str, chart: &str) -> Vec<Vec<String>> {
 
 /// The rows of a table with a non-zero count.
 fn nonzero(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    rows.into_iter()
-        .filter(|r| r[1..].iter().any(|v| v != "0"))
-        .collect()
+    rows.into_iter().filter(|r| r[1..].iter().any(|v| v != "0")).collect()
 }
 
 fn row(cells: &[&str]) -> Vec<String> {
@@ -112,7 +109,14 @@ fn texts(html: &str, selector: &str) -> Vec<String> {
     let doc = Html::parse_document(html);
     let sel = Selector::parse(selector).unwrap();
     doc.select(&sel)
-        .map(|e| e.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
@@ -183,7 +187,10 @@ async fn market(s: &TestServer) {
         .await
         .ok(201);
     let path = format!("/api/v1/dockings/{}/transitions", d["id"].as_str().unwrap());
-    assert_eq!(s.post(&path, &json!({"action": "contact"})).await.ok(200)["status"], "contacted");
+    assert_eq!(
+        s.post(&path, &json!({"action": "contact"})).await.ok(200)["status"],
+        "contacted"
+    );
     s.post("/api/v1/dockings", &json!({"demand_id": d3, "achievement_id": a3}))
         .await
         .ok(201);
@@ -318,7 +325,10 @@ async fn an_empty_market_says_so_in_every_chart() {
     for chart in ["industry", "trl", "region", "funnel", "trend"] {
         let empty = texts(&r.text, &format!("section#{chart} svg text.chart-empty"));
         assert!(!empty.is_empty() && empty[0].contains("暂无数据"), "{chart}");
-        assert!(texts(&r.text, &format!("section#{chart} svg rect.chart-bar")).is_empty(), "{chart}");
+        assert!(
+            texts(&r.text, &format!("section#{chart} svg rect.chart-bar")).is_empty(),
+            "{chart}"
+        );
     }
     assert_eq!(table(&r.text, "trl").len(), 9);
     assert!(nonzero(table(&r.text, "trl")).is_empty());
@@ -341,7 +351,9 @@ async fn each_chart_downloads_as_the_same_rows_in_csv_and_as_an_xlsx_workbook() 
             format!("attachment; filename=\"dashboard-{chart}.csv\"").as_str()
         );
         let text = String::from_utf8(body).unwrap();
-        let text = text.strip_prefix('\u{feff}').expect("a byte-order mark for spreadsheets");
+        let text = text
+            .strip_prefix('\u{feff}')
+            .expect("a byte-order mark for spreadsheets");
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
         let shown: Vec<String> = texts(&page.text, &format!("section#{chart} table thead th"));
@@ -350,7 +362,11 @@ async fn each_chart_downloads_as_the_same_rows_in_csv_and_as_an_xlsx_workbook() 
             .records()
             .map(|r| r.unwrap().iter().map(str::to_string).collect())
             .collect();
-        assert_eq!(rows, table(&page.text, chart), "{chart}: the CSV's rows are the table's");
+        assert_eq!(
+            rows,
+            table(&page.text, chart),
+            "{chart}: the CSV's rows are the table's"
+        );
 
         let (status, headers, body) = file(&s, &cc, &format!("/dashboard/{chart}.xlsx")).await;
         assert_eq!(status, 200, "{chart}");
@@ -367,7 +383,10 @@ async fn each_chart_downloads_as_the_same_rows_in_csv_and_as_an_xlsx_workbook() 
     // The headers follow the request's language.
     let (_, _, body) = file(&s, &cc, "/dashboard/funnel.csv?lang=en").await;
     let text = String::from_utf8(body).unwrap();
-    assert!(text.starts_with("\u{feff}Stage,Dockings\nRecommended,0\nContacted,1\n"), "{text}");
+    assert!(
+        text.starts_with("\u{feff}Stage,Dockings\nRecommended,0\nContacted,1\n"),
+        "{text}"
+    );
 
     // Any other name is the 404 page.
     for path in ["/dashboard/nothing.csv", "/dashboard/trend.pdf", "/dashboard/trend"] {
