@@ -12,7 +12,13 @@ use techmarket_domain::{AccountFields, Actor, Organization, Role};
 const PASSWORD: &str = "长白山-天池-2026";
 
 /// Pages only operators and administrators open.
-const PAGES_FOR_OPERATORS: &[&str] = &["/backoffice", "/backoffice/audit", "/backoffice/dockings"];
+const PAGES_FOR_OPERATORS: &[&str] = &[
+    "/backoffice",
+    "/backoffice/audit",
+    "/backoffice/dockings",
+    "/dashboard",
+    "/dashboard/trend.csv",
+];
 
 /// A browser's session: its cookie and the CSRF token its pages carry.
 struct Browser {
