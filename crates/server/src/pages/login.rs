@@ -68,10 +68,20 @@ pub struct LoginForm {
 }
 
 /// Whether an `Origin` header, when sent, names this site (the `Host` it was sent to).
+///
+/// Every page is served with `Referrer-Policy: no-referrer`, under which a browser posts even
+/// this site's own form with `Origin: null`; then only the browser's `Sec-Fetch-Site:
+/// same-origin` (which a page cannot forge) says the form was this site's.
 fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    if origin == "null" {
+        return headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("same-origin"));
+    }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
@@ -188,5 +198,12 @@ mod tests {
         assert!(!same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&h));
+        // What Chromium sends from the site's own page under `Referrer-Policy: no-referrer`.
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_origin(&h));
+        for elsewhere in ["cross-site", "same-site", "none"] {
+            h.insert("sec-fetch-site", HeaderValue::from_static(elsewhere));
+            assert!(!same_origin(&h), "{elsewhere}");
+        }
     }
 }
