@@ -17,3 +17,4 @@ mod fixtures;
 mod harness;
 mod signin;
 mod visitor;
+mod workspace;
