@@ -54,7 +54,8 @@ pub async fn sign_in(b: &Browser, username: &str, next: &str) {
     b.wait_until_at(next, |p| p == next).await;
     assert!(
         b.text(".account").await.contains(&format!("{username} 的名字")),
-        "signed in as {username}"
+        "signed in as {username}, at {next}: {}",
+        b.text("main h1").await
     );
 }
 
