@@ -282,9 +282,31 @@ impl Browser {
         self.find(css).await.prop(name).await.unwrap()
     }
 
-    /// Clicks the element under `css`.
+    /// Clicks the element under `css` (a checkbox, a link within the page).
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap();
+    }
+
+    /// Clicks the link or button under `css` and waits for the page it loads (a new document,
+    /// even at the same address, so nothing is read off the old one).
+    pub async fn follow(&self, css: &str) {
+        self.js("window.__leaving = true").await;
+        self.click(css).await;
+        let started = Instant::now();
+        loop {
+            let gone = self
+                .client
+                .execute("return !window.__leaving && document.readyState === 'complete'", vec![])
+                .await
+                .is_ok_and(|v| v == true);
+            if gone {
+                return;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!("{css} did not load a page; still at {}", self.here().await);
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     /// Replaces what the field under `css` holds with `text`, typed.

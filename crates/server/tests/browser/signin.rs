@@ -50,7 +50,7 @@ pub async fn sign_in(b: &Browser, username: &str, next: &str) {
         .await;
     b.type_into("form[action='/login'] input[name=password]", PASSWORD)
         .await;
-    b.click("form[action='/login'] button[type=submit]").await;
+    b.follow("form[action='/login'] button[type=submit]").await;
     b.wait_until_at(next, |p| p == next).await;
     assert!(
         b.text(".account").await.contains(&format!("{username} 的名字")),
@@ -61,7 +61,7 @@ pub async fn sign_in(b: &Browser, username: &str, next: &str) {
 
 /// Signs out with the header's button.
 pub async fn sign_out(b: &Browser) {
-    b.click("form[action='/logout'] button[type=submit]").await;
+    b.follow("form[action='/logout'] button[type=submit]").await;
     b.wait_until_at("home", |p| p == "/").await;
     assert!(b.all(".account").await.is_empty(), "signed out");
 }
@@ -73,7 +73,7 @@ async fn a_wrong_password_keeps_the_username_and_the_right_one_goes_on_to_next()
 
     // A visitor follows the header's link from a search page: it comes back there.
     b.open("/demands?q=铸件").await;
-    b.click(".account-nav a[href^='/login']").await;
+    b.follow(".account-nav a[href^='/login']").await;
     b.wait_until_at("the sign-in form", |p| p.starts_with("/login?next="))
         .await;
     let next = "/demands?q=%E9%93%B8%E4%BB%B6";
@@ -84,7 +84,7 @@ async fn a_wrong_password_keeps_the_username_and_the_right_one_goes_on_to_next()
 
     b.type_into("input[name=username]", "zhang.member").await;
     b.type_into("input[name=password]", "wrong-password-1").await;
-    b.click("form[action='/login'] button[type=submit]").await;
+    b.follow("form[action='/login'] button[type=submit]").await;
     b.find("#login-error").await;
     assert!(b.find("#login-error").await.is_displayed().await.unwrap());
     let why = b.text("#login-error .error-message").await;
@@ -104,7 +104,7 @@ async fn a_wrong_password_keeps_the_username_and_the_right_one_goes_on_to_next()
 
     // The password typed where the focus already is.
     b.find("input[name=password]").await.send_keys(PASSWORD).await.unwrap();
-    b.click("form[action='/login'] button[type=submit]").await;
+    b.follow("form[action='/login'] button[type=submit]").await;
     let here = b.wait_until_at("next", |p| p.starts_with("/demands")).await;
     assert_eq!(here, next);
     assert!(b.text(".account").await.contains("zhang.member 的名字"));

@@ -87,7 +87,7 @@ async fn a_visitor_searches_narrows_by_region_and_opens_an_achievement() {
     assert_eq!(b.prop("html", "lang").await.as_deref(), Some("zh-CN"));
     b.screenshots("home").await;
     b.type_into("form.search-box input[name=q]", "检测").await;
-    b.click("form.search-box button[type=submit]").await;
+    b.follow("form.search-box button[type=submit]").await;
     let here = b
         .wait_until_at("the results", |p| p.starts_with("/achievements?"))
         .await;
@@ -111,7 +111,7 @@ async fn a_visitor_searches_narrows_by_region_and_opens_an_achievement() {
         b.text(".filters").await
     );
     b.click(jilin).await;
-    b.click(".filter-actions button[type=submit]").await;
+    b.follow(".filter-actions button[type=submit]").await;
     b.wait_until_at("the filtered results", |p| p.contains("region=220000"))
         .await;
     assert_eq!(b.text(".total strong").await, "1");
@@ -120,7 +120,7 @@ async fn a_visitor_searches_narrows_by_region_and_opens_an_achievement() {
     assert_eq!(b.prop("input#q", "value").await.as_deref(), Some("检测"));
 
     // The detail: the TRL with what it means, and the demand it answers.
-    b.click(".hit-title a").await;
+    b.follow(".hit-title a").await;
     let path = format!("/achievements/{casting}");
     b.wait_until_at("the detail", |p| p == path).await;
     assert_eq!(b.text("main h1").await, CASTING);
@@ -131,7 +131,7 @@ async fn a_visitor_searches_narrows_by_region_and_opens_an_achievement() {
     b.screenshots("achievement").await;
 
     // From a match to the demand, which links back.
-    b.click(".match-title a").await;
+    b.follow(".match-title a").await;
     b.wait_until_at("the demand", |p| p.starts_with("/demands/")).await;
     assert_eq!(b.text("main h1").await, DEMAND);
     assert!(!b.all(&format!(".matches a[href='{path}']")).await.is_empty());
@@ -147,7 +147,7 @@ async fn the_language_switch_turns_the_portal_english_and_the_choice_sticks() {
         b.text(".facts dt").await.split(" | ").next(),
         Some("技术就绪水平（TRL）")
     );
-    b.click(".lang-switch a[lang=en]").await;
+    b.follow(".lang-switch a[lang=en]").await;
     b.wait_until_at("English", |p| p.ends_with("?lang=en")).await;
     assert_eq!(b.prop("html", "lang").await.as_deref(), Some("en"));
     assert_eq!(
@@ -163,7 +163,7 @@ async fn the_language_switch_turns_the_portal_english_and_the_choice_sticks() {
     assert_eq!(b.client.get_named_cookie("lang").await.unwrap().value(), "en");
 
     // A plain link: no `lang=` in it, still English by the cookie.
-    b.click(".site-nav a[href='/demands']").await;
+    b.follow(".site-nav a[href='/demands']").await;
     let here = b.wait_until_at("the demands", |p| p == "/demands").await;
     assert!(!here.contains("lang="));
     assert_eq!(b.text("main h1").await, "Search demands");
@@ -174,12 +174,12 @@ async fn the_language_switch_turns_the_portal_english_and_the_choice_sticks() {
     assert_eq!(b.text("main h1").await, "Page not found");
     assert_eq!(b.text(".status-code").await, "404");
     b.screenshots("not-found-en").await;
-    b.click("main a.button").await;
+    b.follow("main a.button").await;
     b.wait_until_at("home", |p| p == "/").await;
     assert_eq!(b.text(".brand").await, "Technology Market");
 
     // And back to Chinese.
-    b.click(".lang-switch a[lang=zh-CN]").await;
+    b.follow(".lang-switch a[lang=zh-CN]").await;
     b.wait_until_at("Chinese", |p| p.ends_with("lang=zh-CN")).await;
     b.open("/no/such/page").await;
     assert_eq!(b.text("main h1").await, "页面不存在");

@@ -36,7 +36,7 @@ pub async fn publish(b: &Browser, title: &str) -> String {
             .unwrap()
             .is_empty()
     );
-    b.click(&format!("{form} button[type=submit]")).await;
+    b.follow(&format!("{form} button[type=submit]")).await;
     let here = b
         .wait_until_at("the saved draft", |p| p.ends_with("?done=created"))
         .await;
@@ -51,11 +51,9 @@ pub async fn publish(b: &Browser, title: &str) -> String {
         Some(title)
     );
 
-    b.click("form[action$='/submit'] button[type=submit]").await;
-    b.wait_until_at("the submitted record", |p| {
-        p.starts_with(&format!("/workspace/achievements/{id}?"))
-    })
-    .await;
+    b.follow("form[action$='/submit'] button[type=submit]").await;
+    let submitted = format!("/workspace/achievements/{id}?done=submit");
+    b.wait_until_at("the submitted record", |p| p == submitted).await;
     assert_eq!(b.text(".status-line .status").await, "待审核");
     assert!(b.all(form).await.is_empty(), "a submitted record is not edited");
     id
@@ -106,7 +104,7 @@ async fn a_bad_form_shows_its_errors_beside_the_fields_and_keeps_the_input() {
     b.type_into(&format!("{form} [name=title]"), "   ").await;
     b.type_into(&format!("{form} [name=summary]"), summary).await;
     b.type_into(&format!("{form} [name=trl]"), "abc").await;
-    b.click(&format!("{form} button[type=submit]")).await;
+    b.follow(&format!("{form} button[type=submit]")).await;
     b.find("#form-errors").await;
 
     // Each error sits in its field's box, under its label, and the field says it is invalid.
