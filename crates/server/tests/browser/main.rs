@@ -14,6 +14,7 @@ mod client;
 #[path = "../api/fixtures.rs"]
 mod fixtures;
 
+mod flows;
 mod harness;
 mod signin;
 mod visitor;
