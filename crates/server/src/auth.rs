@@ -229,6 +229,16 @@ async fn form_csrf_token(req: Request, caller: &Caller) -> Result<(Request, Opti
     Ok((Request::from_parts(parts, axum::body::Body::from(bytes)), token))
 }
 
+/// Who sends a request that no route took (the portal's 404 page shows them as signed in);
+/// `None` for a visitor or a credential that no longer signs anyone in.
+pub async fn caller_of(state: &AppState, parts: &Parts) -> Option<Caller> {
+    let from = address(parts.extensions.get::<ConnectInfo<SocketAddr>>());
+    identify(state, &parts.headers, from)
+        .await
+        .ok()
+        .filter(|c| c.account.is_some())
+}
+
 /// Every routed request passes here: it learns who calls, checks the route's gate from the
 /// table in [`crate::access::gate`] (a route missing from the table is refused) and the CSRF
 /// token, then hands the [`Caller`] to the handler.

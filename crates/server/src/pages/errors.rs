@@ -101,10 +101,13 @@ fn is_api(path: &str) -> bool {
 }
 
 /// The router's fallback: the portal's 404 page, or the API's JSON 404 under `/api/`.
-pub async fn not_found(req: Request) -> Response {
+pub async fn not_found(axum::extract::State(state): axum::extract::State<crate::AppState>, req: Request) -> Response {
     if is_api(req.uri().path()) {
         return ApiError::new(ErrorCode::NotFound).into_response();
     }
     let (parts, _) = req.into_parts();
-    ErrorPage::not_found(Ctx::from_parts(&parts)).into_response()
+    // No route, so no gate has said who asks: the page still shows who is signed in.
+    let caller = crate::auth::caller_of(&state, &parts).await;
+    let lang = crate::lang::negotiate(&parts.uri, &parts.headers);
+    ErrorPage::not_found(Ctx::new(lang, &parts.uri, caller.as_ref())).into_response()
 }

@@ -5,6 +5,7 @@
 use super::Ctx;
 use crate::error::ApiError;
 use std::collections::HashMap;
+use techmarket_domain::Lang;
 
 /// A form's values exactly as typed, in order (a checkbox group repeats its name).
 #[derive(Debug, Clone, Default)]
@@ -120,6 +121,34 @@ impl Problems {
         }
     }
 
+    /// Replaces whatever problem `field` had: a required field left empty says just that.
+    pub fn set(&mut self, field: &str, message: String) {
+        self.by_field.insert(field.to_string(), message);
+    }
+
+    /// The required fields of `sections` left empty, each with a message saying what to do
+    /// (instead of what the record's validation says of an empty value).
+    pub fn require(&mut self, sections: &[Section], typed: &Typed, ctx: &Ctx) {
+        for f in sections.iter().flat_map(|s| s.fields.iter()).filter(|f| f.required) {
+            let empty = match f.control {
+                "checks" => typed.all(f.name).is_empty(),
+                _ => typed.text(f.name).is_empty(),
+            };
+            if !empty {
+                continue;
+            }
+            let message = match (ctx.lang, f.control) {
+                (Lang::Zh, "select") => format!("请选择{}", f.label),
+                (Lang::Zh, "checks") => format!("请至少选择一项{}", f.label),
+                (Lang::Zh, _) => format!("请填写{}", f.label),
+                (Lang::En, "select") => "required: choose one".to_string(),
+                (Lang::En, "checks") => "required: choose at least one".to_string(),
+                (Lang::En, _) => "required: fill this in".to_string(),
+            };
+            self.set(f.name, message);
+        }
+    }
+
     pub fn get(&self, field: &str) -> Option<&String> {
         self.by_field.get(field)
     }
@@ -199,10 +228,11 @@ pub struct Builder<'a> {
 
 impl Builder<'_> {
     fn base(&self, name: &'static str, label_key: &str, control: &'static str) -> Field {
+        let label = self.ctx.t(label_key);
         Field {
             name,
             id: format!("f-{}", name.replace(['.', '_'], "-")),
-            label: self.ctx.t(label_key),
+            label,
             hint: None,
             control,
             input_type: "text",
@@ -211,7 +241,9 @@ impl Builder<'_> {
             max_chars: None,
             required: false,
             groups: Vec::new(),
-            error: self.problems.get(name).cloned(),
+            // A message that names the field by its code (`title 为必填项`) names it as the
+            // form does (`名称 为必填项`).
+            error: self.problems.get(name).map(|m| m.replace(name, label)),
         }
     }
 

@@ -899,6 +899,16 @@ fn read_form<R: Publishable>(state: &AppState, ctx: &Ctx, caller: &Caller, typed
     if let Err(e) = R::validate(input, state.regions(), caller) {
         problems.add_api(&e, ctx, R::FIELDS);
     }
+    let empty = Problems::default();
+    let sections = R::sections(
+        &Builder {
+            ctx,
+            typed,
+            problems: &empty,
+        },
+        state.regions(),
+    );
+    problems.require(&sections, typed, ctx);
     problems
 }
 

@@ -297,6 +297,14 @@ async fn a_member_sees_403_pages_for_the_back_office_in_their_language() {
         let en = b.get(&s, &format!("{path}?lang=en")).await;
         assert_eq!(select(&en.text, "h1"), ["Not allowed"], "{path}");
     }
+    // An address with nothing at it: the 404 page, still signed in.
+    let missing = b.get(&s, "/no-such-page").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        select(&missing.text, ".account")
+            .join("")
+            .contains("wang.member 的名字")
+    );
     // The header offers only what the account may open.
     let home = b.get(&s, "/").await;
     assert_eq!(select(&home.text, ".account-nav a[href='/workspace']").len(), 1);
@@ -452,7 +460,16 @@ async fn a_bad_form_shows_each_error_beside_its_field_and_keeps_what_was_typed()
         .await;
     assert_eq!(r.status, 422, "{}", r.text);
     let err = |id: &str| select(&r.text, &format!("#{id}-error")).join("");
-    assert!(!err("f-title").is_empty(), "title");
+    assert_eq!(
+        err("f-title"),
+        "请填写名称",
+        "a required field left empty says so, by its label"
+    );
+    assert_eq!(err("f-transfer-modes"), "请至少选择一项转化方式");
+    assert!(
+        !r.text.contains("transfer_modes 至少"),
+        "no field codes in the Chinese messages"
+    );
     assert!(err("f-trl").contains("abc"), "{}", err("f-trl"));
     assert!(err("f-price").contains("15万"), "{}", err("f-price"));
     assert!(!err("f-transfer-modes").is_empty(), "at least one mode");
@@ -492,6 +509,7 @@ async fn a_bad_form_shows_each_error_beside_its_field_and_keeps_what_was_typed()
             .join("")
             .contains("is not a whole number")
     );
+    assert_eq!(select(&en.text, "#f-title-error"), ["required: fill this in"]);
 
     // Publishing in another organization's name is refused at the top, the input kept.
     let other = b
