@@ -46,6 +46,54 @@ fn executable(var: &str, names: &[&str]) -> PathBuf {
         .unwrap_or_else(|| panic!("{} not found: {INSTALL}", names.join(" or ")))
 }
 
+/// Whether Debian's packages for the browser tests are all here (or the environment names
+/// its own browser).
+fn browser_installed() -> bool {
+    let on_path = |name: &str| {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .chain([PathBuf::from("/usr/bin")])
+            .any(|d| d.join(name).is_file())
+    };
+    let fonts = Path::new("/usr/share/fonts/opentype/noto").is_dir();
+    std::env::var_os("CHROMEDRIVER").is_some() || (on_path("chromedriver") && on_path("chromium") && fonts)
+}
+
+/// The README's test command works on a fresh machine: when chromium, chromium-driver or
+/// fonts-noto-cjk is missing and this user may install Debian's packages (root with apt-get),
+/// the first browser test installs them (as `.ci/run` does); otherwise the test fails saying
+/// what to install. Never a silent skip.
+fn ensure_browser() {
+    static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        if browser_installed() {
+            return;
+        }
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+        if !root || !Path::new("/usr/bin/apt-get").is_file() {
+            return; // `executable` fails the test with what to install.
+        }
+        eprintln!("browser tests: installing chromium, chromium-driver and fonts-noto-cjk with apt-get (once) …");
+        let apt = |args: &[&str]| {
+            Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let install = ["install", "-y", "-q", "chromium", "chromium-driver", "fonts-noto-cjk"];
+        if !apt(&install) {
+            assert!(
+                apt(&["update", "-q"]) && apt(&install),
+                "apt-get could not install them: {INSTALL}"
+            );
+        }
+    });
+}
+
 /// A free TCP port on 127.0.0.1 (the listener is closed before chromedriver takes it).
 fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -60,6 +108,7 @@ pub struct Driver {
 
 impl Driver {
     fn start() -> Driver {
+        ensure_browser();
         let exe = executable("CHROMEDRIVER", &["chromedriver"]);
         let port = free_port();
         let child = Command::new(&exe)
