@@ -13,6 +13,7 @@ pub use money::Yuan;
 pub mod access;
 pub mod account;
 pub mod achievement;
+pub mod calendar;
 pub mod common;
 pub mod demand;
 pub mod directory;
