@@ -13,12 +13,14 @@ pub use money::Yuan;
 pub mod access;
 pub mod account;
 pub mod achievement;
+pub mod auction;
 pub mod calendar;
 pub mod common;
 pub mod demand;
 pub mod directory;
 pub mod docking;
 pub mod lifecycle;
+pub mod listing;
 
 pub use access::{Principal, Scope, Subject, Verb, may};
 pub use account::{Account, AccountAction, AccountFields, AccountStatus, Role};
