@@ -276,24 +276,6 @@ fn query_value<'a>(ctx: &'a Ctx, name: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
-/// `2026-03-01 14:05`, China time (the market's).
-fn date_of(ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(|t| {
-            let t = t.to_offset(offset);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
-}
-
 /// `<time datetime>`'s value: the instant in RFC 3339.
 fn iso_of(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
@@ -336,7 +318,7 @@ mod tests {
     #[test]
     fn dates_are_shown_in_china_time() {
         // 2026-01-01T00:00:00Z is 08:00 in Beijing.
-        assert_eq!(date_of(1_767_225_600_000), "2026-01-01 08:00");
+        assert_eq!(crate::pages::local_time(1_767_225_600_000), "2026-01-01 08:00");
         assert_eq!(iso_of(1_767_225_600_000), "2026-01-01T00:00:00Z");
     }
 }

@@ -251,6 +251,32 @@ pub fn href(path: &str, pairs: &[(&str, &str)]) -> String {
     format!("{path}?{}", s.finish())
 }
 
+/// A status in the page's language: its Chinese label, or its code in words (`in_deal` →
+/// `in deal`).
+pub fn status_label<S: techmarket_domain::lifecycle::Status>(s: S, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => s.label_zh().to_string(),
+        Lang::En => search::english(s.code()),
+    }
+}
+
+/// `2026-03-01 14:05` in the market's time (Beijing), for the lists' dates.
+pub fn local_time(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| {
+            let t = t.to_offset(dashboard::china_time());
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// `12345` → `12,345`.
 pub fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();

@@ -61,7 +61,6 @@ pub fn routes() -> Router<AppState> {
 /// The workspace's templates, for the UI-string test.
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("workspace.html", include_str!("../../templates/workspace.html")),
-    ("my_records.html", include_str!("../../templates/my_records.html")),
     ("record_form.html", include_str!("../../templates/record_form.html")),
     ("_fields.html", include_str!("../../templates/_fields.html")),
     (
@@ -748,13 +747,6 @@ pub struct StatusLine {
     pub reason: Option<String>,
 }
 
-fn status_label<S: Status>(s: S, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => s.label_zh().to_string(),
-        Lang::En => super::search::english(s.code()),
-    }
-}
-
 /// A lifecycle step offered under the form.
 pub struct ActionButton {
     pub code: &'static str,
@@ -843,7 +835,7 @@ fn form_page<R: Publishable>(
                 Some(r.version()),
                 Some(StatusLine {
                     code: r.status().code(),
-                    label: status_label(r.status(), ctx.lang),
+                    label: super::status_label(r.status(), ctx.lang),
                     reason: r.status_reason().map(str::to_string),
                 }),
                 editable,
@@ -1146,7 +1138,7 @@ async fn status_counts<R: Publishable>(
         if n > 0 {
             out.push(StatusCount {
                 code: s.code().to_string(),
-                label: status_label(*s, ctx.lang),
+                label: super::status_label(*s, ctx.lang),
                 count: grouped(n),
                 href: href(&format!("/workspace/{}", R::PLURAL), &[("status", s.code())]),
             });
@@ -1255,7 +1247,7 @@ async fn docking_counts(state: &AppState, ctx: &Ctx, caller: &Caller) -> Result<
         if list.total > 0 {
             out.push(StatusCount {
                 code: s.code().to_string(),
-                label: status_label(*s, ctx.lang),
+                label: super::status_label(*s, ctx.lang),
                 count: grouped(list.total),
                 href: href("/workspace/dockings", &[("status", s.code())]),
             });
@@ -1303,38 +1295,8 @@ pub struct Row {
     pub cells: Vec<String>,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "my_records.html")]
-pub struct MyRecords {
-    pub ctx: Ctx,
-    pub title_key: &'static str,
-    pub new_href: Option<String>,
-    pub new_key: &'static str,
-    pub empty_key: &'static str,
-    pub tabs: Vec<Tab>,
-    pub headers: Vec<&'static str>,
-    pub rows: Vec<Row>,
-    pub next_href: Option<String>,
-}
-
 /// How many records a list page shows.
 const PAGE: i64 = 25;
-
-fn date_of(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(|t| {
-            let t = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
-}
 
 fn query_value<'a>(ctx: &'a Ctx, name: &str) -> Option<&'a str> {
     ctx.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -1389,12 +1351,12 @@ async fn my_records<R: Publishable>(
                     title: r.title().to_string(),
                     status_code: r.status().code().to_string(),
                     cells: vec![
-                        status_label(r.status(), ctx.lang),
+                        super::status_label(r.status(), ctx.lang),
                         state
                             .regions()
                             .name(r.region_code().as_str())
                             .map_or_else(|| r.region_code(), str::to_string),
-                        date_of(r.updated_at()),
+                        super::local_time(r.updated_at()),
                     ],
                 })
                 .collect();
@@ -1410,7 +1372,7 @@ async fn my_records<R: Publishable>(
         href(&format!("/workspace/{}", R::PLURAL), &pairs)
     });
     Ok(no_store(
-        MyRecords {
+        ListPage {
             title_key: R::LIST_KEY,
             new_href: may_publish(&caller).then(|| format!("/workspace/{}/new", R::PLURAL)),
             new_key: R::NEW_KEY,
@@ -1430,12 +1392,15 @@ async fn my_records<R: Publishable>(
     ))
 }
 
-/// A plain table page (dockings, feedback).
+/// A list of the workspace as a table (my records by status, dockings, feedback), with the
+/// button that adds one where there is one.
 #[derive(Template, WebTemplate)]
 #[template(path = "workspace_list.html")]
 pub struct ListPage {
     pub ctx: Ctx,
     pub title_key: &'static str,
+    pub new_href: Option<String>,
+    pub new_key: &'static str,
     pub empty_key: &'static str,
     pub tabs: Vec<Tab>,
     pub headers: Vec<&'static str>,
@@ -1478,7 +1443,7 @@ async fn dockings(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
                 d.status_label.clone(),
                 d.target_title.clone(),
                 d.enterprise_name.clone(),
-                date_of(d.updated_at),
+                super::local_time(d.updated_at),
             ],
         })
         .collect();
@@ -1493,6 +1458,8 @@ async fn dockings(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
     Ok(no_store(
         ListPage {
             title_key: "ws_my_dockings",
+            new_href: None,
+            new_key: "ws_my_dockings",
             empty_key: "ws_no_dockings",
             tabs,
             headers: vec![
@@ -1554,7 +1521,7 @@ async fn feedback(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
                 f.reason.clone(),
                 f.enterprise_name.clone(),
                 f.demand_title.clone(),
-                date_of(f.updated_at),
+                super::local_time(f.updated_at),
             ],
         })
         .collect();
@@ -1562,6 +1529,8 @@ async fn feedback(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
     Ok(no_store(
         ListPage {
             title_key: "ws_my_feedback",
+            new_href: None,
+            new_key: "ws_my_feedback",
             empty_key: "ws_no_feedback",
             tabs: Vec::new(),
             headers: vec![

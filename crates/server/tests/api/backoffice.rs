@@ -3,116 +3,20 @@
 //! (the record becomes public), the audit trail, the docking board — and who may not open it.
 //! The review runs on SQLite and, when `TECHMARKET_TEST_DATABASE_URL` is set, on PostgreSQL.
 
-use crate::client::{Answer, TestServer};
+use crate::client::TestServer;
 use crate::fixtures;
-use reqwest::Method;
+use crate::portal::{Browser, attr, select, sign_in, user};
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
 use techmarket_domain::standards::RegionCode;
-use techmarket_domain::{AccountFields, Actor, OrganizationId, Role};
+use techmarket_domain::{OrganizationId, Role};
 use uuid::Uuid;
-
-const PASSWORD: &str = "长白山-天池-2026";
-
-/// A browser's session: its cookie and the CSRF token its pages carry.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-fn select(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
-fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel).find_map(|e| e.value().attr(name).map(str::to_string))
-}
 
 /// The raw text of the first element (a textarea's content exactly as sent back).
 fn raw_text(html: &str, selector: &str) -> Option<String> {
     let doc = Html::parse_document(html);
     let sel = Selector::parse(selector).unwrap();
     doc.select(&sel).next().map(|e| e.text().collect())
-}
-
-async fn user(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
-    let mut f = AccountFields {
-        username: username.into(),
-        display_name: format!("{username} 的名字"),
-        role,
-        organization_id: None,
-        org_admin: false,
-        region: None,
-        broker_id: None,
-        expert_id: None,
-        email: None,
-        phone: None,
-    };
-    set(&mut f);
-    s.state
-        .accounts()
-        .create_with_password(&Actor::system("test"), f, PASSWORD)
-        .await
-        .expect("account");
-}
-
-async fn form_post(s: &TestServer, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        body.append_pair(k, v);
-    }
-    let mut req = s
-        .as_(None, Method::POST, path)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.finish());
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    s.send(req).await
-}
-
-/// Signs in with the form, asking to come back to `next`, and reads the CSRF token there.
-async fn sign_in(s: &TestServer, username: &str, next: &str) -> Browser {
-    let r = form_post(
-        s,
-        "/login",
-        None,
-        &[("username", username), ("password", PASSWORD), ("next", next)],
-    )
-    .await;
-    assert_eq!(r.status, 303, "{}", r.text);
-    assert_eq!(r.header("location"), Some(next));
-    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-    let page = s.send(s.as_(None, Method::GET, next).header("cookie", &cookie)).await;
-    assert_eq!(page.status, 200, "{}", page.text);
-    let csrf = attr(&page.text, "form[action='/logout'] input[name=csrf]", "value").unwrap();
-    Browser { cookie, csrf }
-}
-
-impl Browser {
-    async fn get(&self, s: &TestServer, path: &str) -> Answer {
-        s.send(s.as_(None, Method::GET, path).header("cookie", &self.cookie))
-            .await
-    }
-
-    async fn post(&self, s: &TestServer, path: &str, pairs: &[(&str, &str)]) -> Answer {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(pairs);
-        form_post(s, path, Some(&self.cookie), &all).await
-    }
 }
 
 fn id(v: &Value) -> String {

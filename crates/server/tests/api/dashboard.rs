@@ -5,41 +5,19 @@
 
 use crate::client::{Answer, TestServer};
 use crate::fixtures;
+use crate::portal::{self, select, user};
 use async_trait::async_trait;
 use reqwest::Method;
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use techmarket_domain::standards::RegionCode;
-use techmarket_domain::{AccountFields, Actor, Millis, OrganizationId, RecordKind, Role};
+use techmarket_domain::{Millis, OrganizationId, RecordKind, Role};
 use techmarket_store::{
     AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, Secret, SecretKind, Store, StoreResult, Write,
 };
 use techmarket_store_sqlite::SqliteStore;
 use uuid::Uuid;
-
-const PASSWORD: &str = "长白山-天池-2026";
-
-async fn user(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
-    let mut f = AccountFields {
-        username: username.into(),
-        display_name: format!("{username} 的名字"),
-        role,
-        organization_id: None,
-        org_admin: false,
-        region: None,
-        broker_id: None,
-        expert_id: None,
-        email: None,
-        phone: None,
-    };
-    set(&mut f);
-    s.state
-        .accounts()
-        .create_with_password(&Actor::system("test"), f, PASSWORD)
-        .await
-        .expect("account");
-}
 
 async fn operator(s: &TestServer, username: &str, region: &str) -> String {
     let code = RegionCode::parse(region).unwrap();
@@ -49,20 +27,7 @@ async fn operator(s: &TestServer, username: &str, region: &str) -> String {
 
 /// Signs in with the form and returns the session cookie.
 async fn sign_in(s: &TestServer, username: &str) -> String {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    body.append_pair("username", username)
-        .append_pair("password", PASSWORD)
-        .append_pair("next", "/dashboard");
-    let r = s
-        .send(
-            s.as_(None, Method::POST, "/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body.finish()),
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.text);
-    assert_eq!(r.header("location"), Some("/dashboard"));
-    r.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
+    portal::sign_in(s, username, "/dashboard").await.cookie
 }
 
 async fn get(s: &TestServer, cookie: &str, path: &str) -> Answer {
@@ -103,21 +68,6 @@ fn nonzero(rows: Vec<Vec<String>>) -> Vec<Vec<String>> {
 
 fn row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| c.to_string()).collect()
-}
-
-fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
 }
 
 async fn published(s: &TestServer, kind: &str, body: &Value) -> String {
@@ -213,24 +163,27 @@ async fn the_administrator_sees_every_chart_with_the_whole_markets_numbers() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
     assert_eq!(r.header("cache-control"), Some("no-store"));
-    assert_eq!(texts(&r.text, "h1"), ["驾驶舱"]);
-    assert_eq!(texts(&r.text, ".dash-scope strong"), ["全部地区"]);
+    assert_eq!(select(&r.text, "h1"), ["驾驶舱"]);
+    assert_eq!(select(&r.text, ".dash-scope strong"), ["全部地区"]);
     // Five charts, each a figure with an SVG and a caption, a table and two downloads.
     for chart in ["industry", "trl", "region", "funnel", "trend"] {
         let at = format!("section#{chart}");
-        assert!(!texts(&r.text, &format!("{at} figure svg title")).is_empty(), "{chart}");
-        assert_eq!(texts(&r.text, &format!("{at} figure figcaption")).len(), 1, "{chart}");
+        assert!(
+            !select(&r.text, &format!("{at} figure svg title")).is_empty(),
+            "{chart}"
+        );
+        assert_eq!(select(&r.text, &format!("{at} figure figcaption")).len(), 1, "{chart}");
         assert_eq!(
-            texts(&r.text, &format!("{at} a[href='/dashboard/{chart}.csv']")).len(),
+            select(&r.text, &format!("{at} a[href='/dashboard/{chart}.csv']")).len(),
             1,
             "{chart}"
         );
         assert_eq!(
-            texts(&r.text, &format!("{at} a[href='/dashboard/{chart}.xlsx']")).len(),
+            select(&r.text, &format!("{at} a[href='/dashboard/{chart}.xlsx']")).len(),
             1,
             "{chart}"
         );
-        assert_eq!(texts(&r.text, &format!("{at} table caption")).len(), 1, "{chart}");
+        assert_eq!(select(&r.text, &format!("{at} table caption")).len(), 1, "{chart}");
     }
     assert!(!r.text.contains("<script"), "no script at all");
     assert!(!r.text.contains("style="), "no inline style");
@@ -261,7 +214,7 @@ async fn the_administrator_sees_every_chart_with_the_whole_markets_numbers() {
 
     // In English by link: the same numbers, the labels translated.
     let en = get(&s, &admin, "/dashboard?lang=en").await;
-    assert_eq!(texts(&en.text, "h1"), ["Dashboard"]);
+    assert_eq!(select(&en.text, "h1"), ["Dashboard"]);
     assert_eq!(table(&en.text, "industry")[0], row(&["Manufacturing", "2"]));
     assert_eq!(table(&en.text, "funnel")[1], row(&["Contacted", "1"]));
 }
@@ -276,7 +229,7 @@ async fn an_operator_sees_only_their_prefectures_figures() {
 
     let r = get(&s, &cc, "/dashboard").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(texts(&r.text, ".dash-scope strong"), ["吉林省长春市"]);
+    assert_eq!(select(&r.text, ".dash-scope strong"), ["吉林省长春市"]);
     assert_eq!(
         table(&r.text, "industry"),
         [row(&["制造业", "1"]), row(&["信息传输、软件和信息技术服务业", "1"])]
@@ -297,7 +250,7 @@ async fn an_operator_sees_only_their_prefectures_figures() {
     assert_eq!(this_month(&table(&r.text, "trend")), ["2", "2"]);
 
     let r = get(&s, &jl, "/dashboard").await;
-    assert_eq!(texts(&r.text, ".dash-scope strong"), ["吉林省吉林市"]);
+    assert_eq!(select(&r.text, ".dash-scope strong"), ["吉林省吉林市"]);
     assert_eq!(table(&r.text, "industry"), [row(&["制造业", "1"])]);
     assert_eq!(nonzero(table(&r.text, "region")), [row(&["昌邑区", "1"])]);
     assert_eq!(nonzero(table(&r.text, "funnel")), [row(&["已推荐", "1"])]);
@@ -305,7 +258,7 @@ async fn an_operator_sees_only_their_prefectures_figures() {
 
     // A province's operator: by prefecture, both prefectures.
     let r = get(&s, &province, "/dashboard").await;
-    assert_eq!(texts(&r.text, ".dash-scope strong"), ["吉林省"]);
+    assert_eq!(select(&r.text, ".dash-scope strong"), ["吉林省"]);
     let region = table(&r.text, "region");
     assert!(region.contains(&row(&["四平市", "0"])), "{region:?}");
     assert_eq!(nonzero(region), [row(&["长春市", "2"]), row(&["吉林市", "1"])]);
@@ -317,16 +270,16 @@ async fn an_empty_market_says_so_in_every_chart() {
     let c = operator(&s, "cc.operator", "220100").await;
     let r = get(&s, &c, "/dashboard").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(texts(&r.text, ".dash-scope strong"), ["吉林省长春市"]);
+    assert_eq!(select(&r.text, ".dash-scope strong"), ["吉林省长春市"]);
     // No industry has anything: no table, a note saying what will fill it.
-    assert!(texts(&r.text, "section#industry table").is_empty());
-    assert!(texts(&r.text, "section#industry .dash-empty")[0].contains("暂无数据"));
+    assert!(select(&r.text, "section#industry table").is_empty());
+    assert!(select(&r.text, "section#industry .dash-empty")[0].contains("暂无数据"));
     // The charts say there is nothing rather than drawing no bars; the tables show the zeros.
     for chart in ["industry", "trl", "region", "funnel", "trend"] {
-        let empty = texts(&r.text, &format!("section#{chart} svg text.chart-empty"));
+        let empty = select(&r.text, &format!("section#{chart} svg text.chart-empty"));
         assert!(!empty.is_empty() && empty[0].contains("暂无数据"), "{chart}");
         assert!(
-            texts(&r.text, &format!("section#{chart} svg rect.chart-bar")).is_empty(),
+            select(&r.text, &format!("section#{chart} svg rect.chart-bar")).is_empty(),
             "{chart}"
         );
     }
@@ -356,7 +309,7 @@ async fn each_chart_downloads_as_the_same_rows_in_csv_and_as_an_xlsx_workbook() 
             .expect("a byte-order mark for spreadsheets");
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-        let shown: Vec<String> = texts(&page.text, &format!("section#{chart} table thead th"));
+        let shown: Vec<String> = select(&page.text, &format!("section#{chart} table thead th"));
         assert_eq!(header, shown, "{chart}: the CSV's headers are the table's");
         let rows: Vec<Vec<String>> = reader
             .records()
@@ -402,11 +355,11 @@ async fn members_are_refused_and_visitors_sent_to_sign_in() {
     let o = s.create("organizations", &fixtures::organization("吉林大学")).await;
     let org = OrganizationId::from_uuid(Uuid::parse_str(o["id"].as_str().unwrap()).unwrap());
     user(&s, "zhang.member", Role::Member, |f| f.organization_id = Some(org)).await;
-    let member = sign_in(&s, "zhang.member").await;
+    let member = portal::sign_in(&s, "zhang.member", "/workspace").await.cookie;
     for path in ["/dashboard", "/dashboard/trl.csv", "/dashboard/trl.xlsx"] {
         let r = get(&s, &member, path).await;
         assert_eq!(r.status, 403, "{path}");
-        assert_eq!(texts(&r.text, "h1"), ["没有权限"], "{path}");
+        assert_eq!(select(&r.text, "h1"), ["没有权限"], "{path}");
 
         let r = s.send(s.as_(None, Method::GET, path)).await;
         assert_eq!(r.status, 303, "{path}");
@@ -415,10 +368,10 @@ async fn members_are_refused_and_visitors_sent_to_sign_in() {
     }
     // The header links to the dashboard only for those who may open it.
     let home = get(&s, &member, "/").await;
-    assert!(texts(&home.text, ".account-nav a[href='/dashboard']").is_empty());
+    assert!(select(&home.text, ".account-nav a[href='/dashboard']").is_empty());
     let op = operator(&s, "cc.operator", "220100").await;
     let home = get(&s, &op, "/").await;
-    assert_eq!(texts(&home.text, ".account-nav a[href='/dashboard']").len(), 1);
+    assert_eq!(select(&home.text, ".account-nav a[href='/dashboard']").len(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------

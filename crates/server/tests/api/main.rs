@@ -13,6 +13,7 @@ mod lifecycle;
 mod lists;
 mod pages;
 mod pg;
+mod portal;
 mod records;
 mod search;
 mod signin;

@@ -3,34 +3,12 @@
 
 use crate::client::{TestServer, account, token_for};
 use crate::fixtures;
+use crate::portal::{PASSWORD, user};
 use reqwest::Method;
 use serde_json::{Value, json};
 use techmarket_domain::standards::RegionCode;
-use techmarket_domain::{AccountFields, Actor, Organization, Role};
+use techmarket_domain::{Actor, Organization, Role};
 use techmarket_interchange::{records, validate};
-
-const PASSWORD: &str = "长白山-天池-2026";
-
-async fn user_with_password(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
-    let mut f = AccountFields {
-        username: username.into(),
-        display_name: username.into(),
-        role,
-        organization_id: None,
-        org_admin: false,
-        region: None,
-        broker_id: None,
-        expert_id: None,
-        email: None,
-        phone: None,
-    };
-    set(&mut f);
-    s.state
-        .accounts()
-        .create_with_password(&Actor::system("test"), f, PASSWORD)
-        .await
-        .expect("account");
-}
 
 async fn login(s: &TestServer, username: &str, password: &str) -> crate::client::Answer {
     let body = json!({"username": username, "password": password});
@@ -41,7 +19,7 @@ async fn login(s: &TestServer, username: &str, password: &str) -> crate::client:
 #[tokio::test]
 async fn a_session_cookie_is_httponly_lax_and_guarded_by_its_csrf_token() {
     let s = TestServer::start().await;
-    user_with_password(&s, "zhang", Role::Admin, |_| {}).await;
+    user(&s, "zhang", Role::Admin, |_| {}).await;
 
     // Wrong password and unknown user: the same answer, so sign-in reveals no account.
     let wrong = login(&s, "zhang", "not-the-password-1").await;
@@ -172,7 +150,7 @@ async fn a_session_cookie_is_httponly_lax_and_guarded_by_its_csrf_token() {
 #[tokio::test]
 async fn repeated_failures_lock_sign_in_with_429_and_retry_after() {
     let s = TestServer::start().await;
-    user_with_password(&s, "lisi", Role::Admin, |_| {}).await;
+    user(&s, "lisi", Role::Admin, |_| {}).await;
     for _ in 0..4 {
         login(&s, "lisi", "wrong-password-1")
             .await

@@ -2,14 +2,12 @@
 //! them: the session cookie, the CSRF field of every form, 303 after a change, the form shown
 //! again with the errors beside their fields and what was typed kept.
 
-use crate::client::{Answer, TestServer};
+use crate::client::TestServer;
 use crate::fixtures;
+use crate::portal::{Browser, PASSWORD, attr, form_post, select, sign_in, user};
 use reqwest::Method;
-use scraper::{Html, Selector};
 use serde_json::Value;
-use techmarket_domain::{AccountFields, Actor, Organization, Role};
-
-const PASSWORD: &str = "长白山-天池-2026";
+use techmarket_domain::{Organization, Role};
 
 /// Pages only operators and administrators open.
 const PAGES_FOR_OPERATORS: &[&str] = &[
@@ -19,103 +17,6 @@ const PAGES_FOR_OPERATORS: &[&str] = &[
     "/dashboard",
     "/dashboard/trend.csv",
 ];
-
-/// A browser's session: its cookie and the CSRF token its pages carry.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
-fn select(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
-
-fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel).find_map(|e| e.value().attr(name).map(str::to_string))
-}
-
-async fn user(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
-    let mut f = AccountFields {
-        username: username.into(),
-        display_name: format!("{username} 的名字"),
-        role,
-        organization_id: None,
-        org_admin: false,
-        region: None,
-        broker_id: None,
-        expert_id: None,
-        email: None,
-        phone: None,
-    };
-    set(&mut f);
-    s.state
-        .accounts()
-        .create_with_password(&Actor::system("test"), f, PASSWORD)
-        .await
-        .expect("account");
-}
-
-async fn form_post(s: &TestServer, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        body.append_pair(k, v);
-    }
-    let mut req = s
-        .as_(None, Method::POST, path)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.finish());
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    s.send(req).await
-}
-
-/// Signs in through `/login` and reads the CSRF token off the workspace page.
-async fn sign_in(s: &TestServer, username: &str) -> Browser {
-    let r = form_post(
-        s,
-        "/login",
-        None,
-        &[("username", username), ("password", PASSWORD), ("next", "/workspace")],
-    )
-    .await;
-    assert_eq!(r.status, 303, "{}", r.text);
-    assert_eq!(r.header("location"), Some("/workspace"));
-    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
-    let page = s
-        .send(s.as_(None, Method::GET, "/workspace").header("cookie", &cookie))
-        .await;
-    assert_eq!(page.status, 200, "{}", page.text);
-    let csrf = attr(&page.text, "form[action='/logout'] input[name=csrf]", "value").unwrap();
-    assert!(!csrf.is_empty());
-    Browser { cookie, csrf }
-}
-
-impl Browser {
-    async fn get(&self, s: &TestServer, path: &str) -> Answer {
-        s.send(s.as_(None, Method::GET, path).header("cookie", &self.cookie))
-            .await
-    }
-
-    async fn post(&self, s: &TestServer, path: &str, pairs: &[(&str, &str)]) -> Answer {
-        let mut all = vec![("csrf", self.csrf.as_str())];
-        all.extend_from_slice(pairs);
-        form_post(s, path, Some(&self.cookie), &all).await
-    }
-}
 
 /// An organization in the directory (through the API, as an operator would add it).
 async fn org(s: &TestServer, name: &str) -> Organization {
@@ -130,7 +31,7 @@ async fn org(s: &TestServer, name: &str) -> Organization {
 async fn member_of(s: &TestServer, username: &str, o: &Organization) -> Browser {
     let id = o.id;
     user(s, username, Role::Member, |f| f.organization_id = Some(id)).await;
-    sign_in(s, username).await
+    sign_in(s, username, "/workspace").await
 }
 
 /// A good achievement form.
@@ -623,7 +524,7 @@ async fn the_workspace_has_empty_states_that_say_what_to_do() {
         f.region = Some(techmarket_domain::standards::RegionCode::parse("220100").unwrap())
     })
     .await;
-    let operator = sign_in(&s, "op.changchun").await;
+    let operator = sign_in(&s, "op.changchun", "/workspace").await;
     let page = operator.get(&s, "/workspace").await;
     assert_eq!(
         select(&page.text, "a[href='/backoffice']").len(),

@@ -15,7 +15,11 @@ mod client;
 mod fixtures;
 
 mod flows;
+// Only its accounts with a password are used here; its form helpers serve the API tests.
 mod harness;
+#[path = "../api/portal.rs"]
+#[allow(dead_code)]
+mod portal;
 mod signin;
 mod visitor;
 mod workspace;

@@ -3,31 +3,9 @@
 use crate::client::TestServer;
 use crate::fixtures;
 use crate::harness::Browser;
-use techmarket_domain::{AccountFields, Actor, Organization, Role};
+use techmarket_domain::{Organization, Role};
 
-pub const PASSWORD: &str = "长白山-天池-2026";
-
-/// An active account with [`PASSWORD`], shown as `<username> 的名字`.
-pub async fn user(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
-    let mut f = AccountFields {
-        username: username.into(),
-        display_name: format!("{username} 的名字"),
-        role,
-        organization_id: None,
-        org_admin: false,
-        region: None,
-        broker_id: None,
-        expert_id: None,
-        email: None,
-        phone: None,
-    };
-    set(&mut f);
-    s.state
-        .accounts()
-        .create_with_password(&Actor::system("test"), f, PASSWORD)
-        .await
-        .expect("account");
-}
+pub use crate::portal::{PASSWORD, user};
 
 /// A member of a new organization called `org` (added to the directory through the API).
 pub async fn member(s: &TestServer, username: &str, org: &str) {

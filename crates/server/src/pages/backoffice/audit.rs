@@ -2,7 +2,7 @@
 //! ([`crate::api::v1::audit::list`]: the same filters, the same region scope), newest first,
 //! with a link to its CSV export under the same filters.
 
-use super::{Ctx, NavLink, date_of, iso_of, nav, no_store};
+use super::{Ctx, NavLink, iso_of, nav, no_store};
 use crate::AppState;
 use crate::api::v1::audit::{self, AUDITED_KINDS, AuditEntry};
 use crate::auth::Caller;
@@ -165,7 +165,7 @@ fn row(e: AuditEntry, ctx: &Ctx) -> AuditRow {
         _ => None,
     };
     AuditRow {
-        when: date_of(e.occurred_at),
+        when: crate::pages::local_time(e.occurred_at),
         iso: iso_of(e.occurred_at),
         actor: e.actor,
         address: e.address.unwrap_or_default(),

@@ -3,7 +3,7 @@
 //! allows. What a caller sees and moves is the docking API's own ([`docking::list`],
 //! [`docking::transition`]): the operator's region, everything for the administrator.
 
-use super::{Ctx, NavLink, date_of, iso_of, nav, no_store, query_value};
+use super::{Ctx, NavLink, iso_of, nav, no_store, query_value};
 use crate::AppState;
 use crate::api::v1::docking::{self, DockingStepRequest, DockingView};
 use crate::auth::Caller;
@@ -11,7 +11,6 @@ use crate::error::{ApiError, ErrorCode};
 use crate::extract::{ApiJson, ExpectedVersion, QueryPairs, RecordId};
 use crate::lang::RequestLang;
 use crate::pages::form::Typed;
-use crate::pages::search::english;
 use crate::pages::{grouped, href};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -95,13 +94,6 @@ fn step_key(code: &str) -> Option<&'static str> {
     })
 }
 
-fn status_label(s: DockingStatus, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => s.label_zh().to_string(),
-        Lang::En => english(s.code()),
-    }
-}
-
 /// The broker of each card, by name (a broker that cannot be read shows as none).
 async fn broker_names(state: &AppState, views: &[DockingView]) -> HashMap<Uuid, String> {
     let mut names = HashMap::new();
@@ -145,7 +137,7 @@ fn card(v: DockingView, brokers: &HashMap<Uuid, String>) -> Card {
         broker: v
             .broker_id
             .map(|b| brokers.get(&b).cloned().unwrap_or_else(|| b.to_string())),
-        updated: date_of(v.updated_at),
+        updated: crate::pages::local_time(v.updated_at),
         iso: iso_of(v.updated_at),
         status_reason: v.status_reason,
         steps,
@@ -217,7 +209,7 @@ async fn board_page(
         }
         columns.push(Column {
             code: s.code(),
-            label: status_label(s, ctx.lang),
+            label: crate::pages::status_label(s, ctx.lang),
             count: grouped(list.total),
             more_href: (more && only.is_none()).then(|| href("/backoffice/dockings", &[("status", s.code())])),
             cards,

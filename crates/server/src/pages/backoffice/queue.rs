@@ -2,7 +2,7 @@
 //! (all regions for the administrator), first come, first served, across kinds.
 
 use super::review::Reviewable;
-use super::{Ctx, NavLink, PAGE, date_of, iso_of, nav, no_store, query_value};
+use super::{Ctx, NavLink, PAGE, iso_of, nav, no_store, query_value};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -100,7 +100,7 @@ async fn waiting<R: Reviewable>(
                 .map(|c| state.regions().full_name(c).unwrap_or_else(|| c.to_string()))
                 .unwrap_or_default(),
             // Nothing edits a record while it waits: its last change is its submission.
-            submitted: date_of(r.updated_at()),
+            submitted: crate::pages::local_time(r.updated_at()),
             iso: iso_of(r.updated_at()),
             href: format!("/backoffice/review/{}/{}", R::PATH, r.uuid()),
             submitted_ms: r.updated_at(),

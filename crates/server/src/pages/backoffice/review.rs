@@ -2,7 +2,7 @@
 //! and the decision (approve; reject with a reason the applicant sees), taken through
 //! [`resource::transition_record`] so that the record rules apply as in the API.
 
-use super::{Ctx, NavLink, date_of, iso_of, nav, no_store};
+use super::{Ctx, NavLink, iso_of, nav, no_store};
 use crate::AppState;
 use crate::api::v1::resource::{self, EventView, Resource, TransitionRequest, check};
 use crate::auth::Caller;
@@ -74,13 +74,6 @@ fn joined(ctx: &Ctx, items: &[impl AsRef<str>]) -> String {
         .map(AsRef::as_ref)
         .collect::<Vec<_>>()
         .join(ctx.t("list_sep"))
-}
-
-fn status_label<S: Status>(s: S, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => s.label_zh().to_string(),
-        Lang::En => english(s.code()),
-    }
 }
 
 impl Reviewable for Achievement {
@@ -317,7 +310,7 @@ fn history_line<R: Reviewable>(e: EventView, ctx: &Ctx) -> HistoryLine {
             let label = |v: Option<&Value>| {
                 v.and_then(Value::as_str)
                     .map(|c| match <<R::Action as Action>::Status as Status>::parse(c) {
-                        Some(s) => status_label(s, lang),
+                        Some(s) => crate::pages::status_label(s, lang),
                         None => c.to_string(),
                     })
                     .unwrap_or_default()
@@ -340,7 +333,7 @@ fn history_line<R: Reviewable>(e: EventView, ctx: &Ctx) -> HistoryLine {
         }
     }
     HistoryLine {
-        when: date_of(e.occurred_at),
+        when: crate::pages::local_time(e.occurred_at),
         iso: iso_of(e.occurred_at),
         who: e.actor,
         action,
@@ -423,11 +416,11 @@ async fn review_page<R: Reviewable>(
         kind_key: R::KIND_KEY,
         heading: r.title(),
         status_code: r.status().code(),
-        status_label: status_label(r.status(), ctx.lang),
+        status_label: crate::pages::status_label(r.status(), ctx.lang),
         status_reason: r.reason().map(str::to_string),
         org: r.org_name(),
         waiting: waits(r),
-        submitted: date_of(r.updated_at()),
+        submitted: crate::pages::local_time(r.updated_at()),
         submitted_iso: iso_of(r.updated_at()),
         facts: r.facts(state, &ctx),
         contact: detail::contact(state, caller, r, r.contact()),
