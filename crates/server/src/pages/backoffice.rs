@@ -291,6 +291,39 @@ fn no_store(mut res: Response) -> Response {
     res
 }
 
+/// What a change did, in words, for the audit table and a record's history: the status step
+/// (`待审核 → 已发布`, each status named by `status`), the reason given, the fields changed.
+pub(crate) fn change_details(
+    changes: &serde_json::Value,
+    action: &str,
+    ctx: &Ctx,
+    status: impl Fn(Option<&serde_json::Value>) -> String,
+) -> Vec<String> {
+    use serde_json::Value;
+    let mut details = Vec::new();
+    let Value::Object(m) = changes else {
+        return details;
+    };
+    if let Some(Value::Object(s)) = m.get("status") {
+        let (old, new) = (status(s.get("old")), status(s.get("new")));
+        details.push(if old.is_empty() {
+            new
+        } else {
+            format!("{old} → {new}")
+        });
+    }
+    if let Some(Value::String(r)) = m.get("reason") {
+        details.push(format!("{}{r}", ctx.t("bo_reason_shown")));
+    }
+    if action == "updated" {
+        let fields: Vec<&str> = m.keys().map(String::as_str).collect();
+        if !fields.is_empty() {
+            details.push(format!("{}{}", ctx.t("bo_changed_fields"), fields.join(", ")));
+        }
+    }
+    details
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 
 use crate::client::{Answer, TestServer};
 use crate::fixtures;
-use scraper::{Html, Selector};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -17,30 +16,10 @@ async fn page(s: &TestServer, path: &str, headers: &[(&str, &str)]) -> Answer {
     s.send(req).await
 }
 
-/// The texts of the elements under `selector`, whitespace collapsed.
-fn texts(html: &str, selector: &str) -> Vec<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .map(|e| {
-            e.text()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
+use crate::portal::{attr, select as texts};
 
 fn text(html: &str, selector: &str) -> String {
     texts(html, selector).join(" | ")
-}
-
-fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse(selector).unwrap();
-    doc.select(&sel).find_map(|e| e.value().attr(name).map(str::to_string))
 }
 
 #[track_caller]

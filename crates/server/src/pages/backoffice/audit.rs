@@ -139,26 +139,7 @@ fn row(e: AuditEntry, ctx: &Ctx) -> AuditRow {
             _ => english(code),
         }
     };
-    let mut details = Vec::new();
-    if let Value::Object(m) = &e.changes {
-        if let Some(Value::Object(s)) = m.get("status") {
-            let (old, new) = (status(s.get("old")), status(s.get("new")));
-            details.push(if old.is_empty() {
-                new
-            } else {
-                format!("{old} → {new}")
-            });
-        }
-        if let Some(Value::String(r)) = m.get("reason") {
-            details.push(format!("{}{r}", ctx.t("bo_reason_shown")));
-        }
-        if e.action == "updated" {
-            let fields: Vec<&str> = m.keys().map(String::as_str).collect();
-            if !fields.is_empty() {
-                details.push(format!("{}{}", ctx.t("bo_changed_fields"), fields.join(", ")));
-            }
-        }
-    }
+    let details = super::change_details(&e.changes, &e.action, ctx, status);
     let id = e.record_id.to_string();
     let review_href = match e.kind.as_str() {
         "achievement" | "demand" | "organization" => Some(format!("/backoffice/review/{}s/{id}", e.kind)),

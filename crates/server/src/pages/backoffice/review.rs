@@ -304,34 +304,15 @@ fn history_line<R: Reviewable>(e: EventView, ctx: &Ctx) -> HistoryLine {
             _ => english(code),
         },
     };
-    let mut details = Vec::new();
-    if let Value::Object(m) = &e.changes {
-        if let Some(Value::Object(s)) = m.get("status") {
-            let label = |v: Option<&Value>| {
-                v.and_then(Value::as_str)
-                    .map(|c| match <<R::Action as Action>::Status as Status>::parse(c) {
-                        Some(s) => crate::pages::status_label(s, lang),
-                        None => c.to_string(),
-                    })
-                    .unwrap_or_default()
-            };
-            let (old, new) = (label(s.get("old")), label(s.get("new")));
-            details.push(if old.is_empty() {
-                new
-            } else {
-                format!("{old} → {new}")
-            });
-        }
-        if let Some(Value::String(r)) = m.get("reason") {
-            details.push(format!("{}{r}", ctx.t("bo_reason_shown")));
-        }
-        if e.action == "updated" {
-            let fields: Vec<&str> = m.keys().map(String::as_str).collect();
-            if !fields.is_empty() {
-                details.push(format!("{}{}", ctx.t("bo_changed_fields"), fields.join(", ")));
-            }
-        }
-    }
+    let status = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(|c| match <<R::Action as Action>::Status as Status>::parse(c) {
+                Some(s) => crate::pages::status_label(s, lang),
+                None => c.to_string(),
+            })
+            .unwrap_or_default()
+    };
+    let details = super::change_details(&e.changes, &e.action, ctx, status);
     HistoryLine {
         when: crate::pages::local_time(e.occurred_at),
         iso: iso_of(e.occurred_at),
