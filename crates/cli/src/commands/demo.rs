@@ -403,7 +403,9 @@ async fn restore(accounts: &Accounts, actor: &Actor, a: &Account) -> Result<()> 
 
 /// The demo accounts as a small table.
 pub fn accounts_table(accounts: &[DemoAccount]) -> String {
-    let mut s = String::from("Demo accounts / 演示账号 — sign in: POST /api/v1/auth/login:\n");
+    let mut s = String::from(
+        "Demo accounts / 演示账号 — sign in at /login in the browser (登录页), or POST /api/v1/auth/login:\n",
+    );
     s.push_str(&format!(
         "  {:<10} {:<13} {:<17} {}\n",
         "role", "username", "password", "can / 权限"
