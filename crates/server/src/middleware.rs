@@ -98,6 +98,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             if status.is_server_error() {
                 tracing::error!(status = status.as_u16(), "bare server error response");
             }
+            if portal {
+                // A form the extractor could not read (wrong type, too large): a page too.
+                return crate::pages::errors::page_for(&e, lang, &method, &uri, None);
+            }
             e
         }
         None => return res,

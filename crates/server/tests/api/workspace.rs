@@ -125,6 +125,21 @@ async fn a_visitor_is_sent_to_sign_in_and_brought_back() {
     assert_eq!(ok.header("location"), Some("/workspace/demands"));
     assert!(ok.header("set-cookie").unwrap().contains("HttpOnly"));
 
+    // A body that is not a form gets the portal's page, not the API's JSON, and no session.
+    let odd = s
+        .send(
+            s.as_(None, Method::POST, "/login")
+                .header("content-type", "text/plain")
+                .body("username=zhang.member"),
+        )
+        .await;
+    assert!(odd.status >= 400 && odd.status < 500, "{}", odd.status);
+    assert!(
+        odd.header("content-type").unwrap().starts_with("text/html"),
+        "{:?}",
+        odd.headers
+    );
+    assert!(odd.header("set-cookie").is_none());
     // Another site is never a destination, and another site's form is refused.
     let evil = form_post(
         &s,
