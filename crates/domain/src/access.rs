@@ -149,6 +149,9 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
             // the giver is the demand's enterprise, not the provider).
             RecordKind::MatchFeedback => operator || owner,
             RecordKind::Organization | RecordKind::Expert | RecordKind::Broker => operator,
+            // A member lists its own organization's achievements; a buyer registers intent for
+            // its own organization.
+            RecordKind::Listing | RecordKind::Intent => operator || owner,
             // Accounts: an organization's admin invites its own users (as members).
             RecordKind::Account => operator || (owner && is_org_admin(subject)),
         },
@@ -161,12 +164,16 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
             RecordKind::Organization => operator || (owner && is_org_admin(subject)),
             RecordKind::Expert | RecordKind::Broker => operator || person,
             RecordKind::Account => operator || person || (owner && is_org_admin(subject)),
+            // The seller revises its listing; a buyer accepts the confidentiality agreement.
+            RecordKind::Listing | RecordKind::Intent => operator || owner,
         },
         Verb::Manage => match kind {
             RecordKind::Achievement | RecordKind::Demand => operator || owner,
             // The pipeline's steps (contact, negotiate, sign, fail, reopen).
             RecordKind::Docking => operator || owner || person,
             RecordKind::Account => operator || (owner && is_org_admin(subject)),
+            // The seller's steps (submit, withdraw, extend, relist); a buyer withdraws its intent.
+            RecordKind::Listing | RecordKind::Intent => operator || owner,
             _ => operator,
         },
         Verb::Review => operator,

@@ -43,10 +43,17 @@ pub struct Auction {
     /// The deadline now (each valid bid may push it later).
     pub ends_at: Millis,
     pub seller: OrganizationId,
+    /// The lowest price the seller accepts (保留价); none: any bid makes a deal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserve: Option<i64>,
     /// Buyers whose deposit an operator confirmed.
     pub qualified: Vec<OrganizationId>,
-    /// Accepted bids, in order.
-    pub bids: Vec<Bid>,
+    /// How many bids were accepted.
+    pub bid_count: u32,
+    /// The last accepted bid: the highest. The others are kept by the store, not here, so a bid
+    /// costs the same however many came before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leader: Option<Bid>,
 }
 
 /// What a bid request came to.
@@ -163,7 +170,7 @@ impl BidError {
 impl Auction {
     /// The price to beat: the last accepted bid, else the listing price.
     pub fn current_price(&self) -> i64 {
-        self.bids.last().map_or(self.start_price, |b| b.amount)
+        self.leader.as_ref().map_or(self.start_price, |b| b.amount)
     }
 
     /// The next `n` valid amounts (current price plus 1, 2, … increments).
@@ -182,25 +189,45 @@ impl Auction {
         now >= self.ends_at
     }
 
-    /// The winning bid once the auction has closed: the highest (prices strictly increase).
+    /// The winning bid once the auction has closed: the highest (prices strictly increase),
+    /// if it reaches the reserve.
     pub fn winner(&self, now: Millis) -> Option<&Bid> {
-        if self.is_closed(now) { self.bids.last() } else { None }
+        if !self.is_closed(now) {
+            return None;
+        }
+        self.leader
+            .as_ref()
+            .filter(|b| self.reserve.is_none_or(|r| b.amount >= r))
     }
 
-    /// Places a bid at the server's time `now`. A refusal changes nothing.
+    /// Whether the highest bid is below the reserve (the seller is not bound to sell).
+    pub fn below_reserve(&self) -> bool {
+        self.reserve.is_some_and(|r| self.current_price() < r)
+    }
+
+    /// Checks an idempotency key as [`Auction::place`] does: trimmed, 1 to 128 characters.
+    pub fn clean_key(key: &str) -> Result<&str, BidError> {
+        let key = key.trim();
+        if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
+            return Err(BidError::BadKey);
+        }
+        Ok(key)
+    }
+
+    /// Places a bid at the server's time `now`. `earlier` is the bid this bidder already made
+    /// with this idempotency key, if any (the store looks it up by its unique index). A refusal
+    /// changes nothing.
     pub fn place(
         &mut self,
         now: Millis,
         bidder: OrganizationId,
         amount: i64,
         key: &str,
+        earlier: Option<&Bid>,
     ) -> Result<BidOutcome, BidError> {
-        let key = key.trim();
-        if key.is_empty() || key.chars().count() > MAX_KEY_CHARS {
-            return Err(BidError::BadKey);
-        }
+        let key = Auction::clean_key(key)?;
         // A retry is answered as the first time, even after the close.
-        if let Some(b) = self.bids.iter().find(|b| b.key == key && b.bidder == bidder) {
+        if let Some(b) = earlier.filter(|b| b.key == key && b.bidder == bidder) {
             return if b.amount == amount {
                 Ok(BidOutcome::Replayed(b.clone()))
             } else {
@@ -240,13 +267,14 @@ impl Auction {
             });
         }
         let bid = Bid {
-            seq: self.bids.len() as u32 + 1,
+            seq: self.bid_count + 1,
             bidder,
             amount,
             at: now,
             key: key.to_string(),
         };
-        self.bids.push(bid.clone());
+        self.bid_count += 1;
+        self.leader = Some(bid.clone());
         // A valid bid restarts the countdown: at least a whole window remains after it.
         self.ends_at = self.ends_at.max(now.saturating_add(self.soft_close_ms));
         Ok(BidOutcome::Accepted {
@@ -265,17 +293,69 @@ mod tests {
         OrganizationId::from_uuid(uuid::Uuid::from_u128(u128::from(n) + 1))
     }
 
-    fn auction() -> Auction {
-        Auction {
-            start_price: 1_000_000,
-            increment: 50_000,
-            soft_close_ms: SOFT_CLOSE_MS,
-            opens_at: 1_000,
-            ends_at: 1_000 + 3_600_000,
-            seller: org(0),
-            qualified: vec![org(1), org(2), org(3)],
+    /// An auction with the bids a store would keep beside it.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Kept {
+        a: Auction,
+        bids: Vec<Bid>,
+    }
+
+    impl std::ops::Deref for Kept {
+        type Target = Auction;
+        fn deref(&self) -> &Auction {
+            &self.a
+        }
+    }
+
+    impl Kept {
+        fn place(
+            &mut self,
+            now: Millis,
+            bidder: OrganizationId,
+            amount: i64,
+            key: &str,
+        ) -> Result<BidOutcome, BidError> {
+            let earlier = self
+                .bids
+                .iter()
+                .find(|b| b.bidder == bidder && b.key == key.trim())
+                .cloned();
+            let out = self.a.place(now, bidder, amount, key, earlier.as_ref())?;
+            if let BidOutcome::Accepted { bid, .. } = &out {
+                self.bids.push(bid.clone());
+            }
+            Ok(out)
+        }
+    }
+
+    fn auction() -> Kept {
+        Kept {
+            a: Auction {
+                start_price: 1_000_000,
+                increment: 50_000,
+                soft_close_ms: SOFT_CLOSE_MS,
+                opens_at: 1_000,
+                ends_at: 1_000 + 3_600_000,
+                seller: org(0),
+                reserve: None,
+                qualified: vec![org(1), org(2), org(3)],
+                bid_count: 0,
+                leader: None,
+            },
             bids: Vec::new(),
         }
+    }
+
+    #[test]
+    fn below_the_reserve_nobody_wins() {
+        let mut a = auction();
+        a.a.reserve = Some(1_100_000);
+        assert!(a.place(2_000, org(1), 1_050_000, "k").is_ok());
+        assert!(a.below_reserve());
+        assert_eq!(a.winner(a.ends_at), None);
+        assert!(a.place(3_000, org(2), 1_100_000, "k").is_ok());
+        assert!(!a.below_reserve());
+        assert_eq!(a.winner(a.ends_at).map(|b| b.bidder), Some(org(2)));
     }
 
     #[test]
@@ -302,7 +382,7 @@ mod tests {
             a.place(3_000, org(2), 1_100_000, "k2"),
             Err(BidError::TooLow { lowest: 1_150_000 })
         );
-        assert!(a.bids.len() == 1, "refusals change nothing");
+        assert!(a.bids.len() == 1 && a.bid_count == 1, "refusals change nothing");
     }
 
     #[test]
@@ -457,6 +537,8 @@ mod tests {
             }
             // No acknowledged bid is lost; prices strictly increase by whole increments.
             prop_assert_eq!(&a.bids, &acknowledged);
+            prop_assert_eq!(a.bid_count as usize, a.bids.len());
+            prop_assert_eq!(a.leader.as_ref(), a.bids.last());
             let mut price = a.start_price;
             for b in &a.bids {
                 prop_assert!(b.amount > price);

@@ -6,9 +6,34 @@
 //! (`data/calendar/*.txt`, one `YYYY-MM-DD holiday|workday name` a line), so a market adds next
 //! year's notice or a local holiday by editing a file, not code.
 
-use crate::FieldError;
+use crate::{FieldError, Millis};
 use std::collections::BTreeMap;
 use time::{Date, Weekday};
+
+/// The market's clock is Beijing time (UTC+8, no daylight saving): a working day, an
+/// announcement's last day and an auction's start are read on it.
+const BEIJING_OFFSET_MS: Millis = 8 * 3_600_000;
+const DAY_MS: Millis = 86_400_000;
+
+/// The Beijing date of an instant.
+pub fn beijing_date(at: Millis) -> Date {
+    let days = (at + BEIJING_OFFSET_MS).div_euclid(DAY_MS);
+    // 1970-01-01 is Julian day 2,440,588; days beyond time's range clamp to its ends.
+    let julian = i32::try_from(days.saturating_add(2_440_588)).unwrap_or(i32::MAX);
+    Date::from_julian_day(julian).unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// The instant `minutes` after Beijing midnight at the start of `date`.
+pub fn beijing_time(date: Date, minutes: u32) -> Millis {
+    let days = i64::from(date.to_julian_day()) - 2_440_588;
+    days * DAY_MS - BEIJING_OFFSET_MS + i64::from(minutes) * 60_000
+}
+
+/// The instant `date` ends in Beijing (midnight after it): a period whose last day is `date`
+/// runs until then.
+pub fn end_of_beijing_day(date: Date) -> Millis {
+    beijing_time(date, 24 * 60)
+}
 
 /// What the calendar says of one day that differs from its weekday.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +146,11 @@ impl WorkingCalendar {
         d
     }
 
+    /// The first working day after `d`.
+    pub fn next_working_day(&self, d: Date) -> Date {
+        self.add_working_days(d, 1)
+    }
+
     /// How many working days lie after `from` up to and including `to` (0 when `to` is not
     /// after `from`).
     pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
@@ -180,6 +210,17 @@ mod tests {
     }
 
     #[test]
+    fn beijing_days_turn_at_sixteen_hundred_utc() {
+        // 2026-03-09T15:59:59.999Z is 23:59:59.999 in Beijing; a millisecond later it is the 10th.
+        let t = beijing_time(date!(2026 - 03 - 10), 0);
+        assert_eq!(t, 1_773_072_000_000);
+        assert_eq!(beijing_date(t - 1), date!(2026 - 03 - 09));
+        assert_eq!(beijing_date(t), date!(2026 - 03 - 10));
+        assert_eq!(end_of_beijing_day(date!(2026 - 03 - 09)), t);
+        assert_eq!(beijing_time(date!(2026 - 03 - 10), 570) - t, 570 * 60_000, "09:30");
+    }
+
+    #[test]
     fn a_bad_line_is_named() {
         for (text, line) in [
             ("2026-01-01 holiday 元旦\n2026-13-01 holiday x", "calendar[2]"),
@@ -205,6 +246,12 @@ mod tests {
             prop_assert_eq!(cal.working_days_between(start, end), n);
             // One more working day ends strictly later.
             prop_assert!(cal.add_working_days(start, n + 1) > end);
+        }
+
+        #[test]
+        fn a_beijing_date_contains_its_instants(at in -10_000_000_000_000i64..10_000_000_000_000) {
+            let d = beijing_date(at);
+            prop_assert!(beijing_time(d, 0) <= at && at < end_of_beijing_day(d));
         }
     }
 }

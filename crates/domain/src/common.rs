@@ -18,6 +18,10 @@ pub enum RecordKind {
     Docking,
     /// Feedback on a match (匹配反馈): kept and audited, not imported, exported or searched.
     MatchFeedback,
+    /// A listing (挂牌) of an achievement; its auction's bids are in the event log as its events.
+    Listing,
+    /// A buyer's intent on a listing (意向受让), with its deposit.
+    Intent,
 }
 
 impl RecordKind {
@@ -41,6 +45,8 @@ impl RecordKind {
             RecordKind::Account => "account",
             RecordKind::Docking => "docking",
             RecordKind::MatchFeedback => "match_feedback",
+            RecordKind::Listing => "listing",
+            RecordKind::Intent => "listing_intent",
         }
     }
 
@@ -56,6 +62,8 @@ impl RecordKind {
             RecordKind::Docking => "dockings",
             // Uncountable: the table is `match_feedback`.
             RecordKind::MatchFeedback => "match_feedback",
+            RecordKind::Listing => "listings",
+            RecordKind::Intent => "listing_intents",
         }
     }
 
@@ -69,6 +77,8 @@ impl RecordKind {
             RecordKind::Account => "账号",
             RecordKind::Docking => "对接记录",
             RecordKind::MatchFeedback => "匹配反馈",
+            RecordKind::Listing => "挂牌项目",
+            RecordKind::Intent => "受让意向",
         }
     }
 
@@ -81,9 +91,15 @@ impl RecordKind {
     /// Any kind, accounts, dockings and feedback included: for reading the event log back.
     pub fn parse_any(s: &str) -> Option<RecordKind> {
         Self::parse(s).or_else(|| {
-            [RecordKind::Account, RecordKind::Docking, RecordKind::MatchFeedback]
-                .into_iter()
-                .find(|k| k.code() == s || k.plural() == s)
+            [
+                RecordKind::Account,
+                RecordKind::Docking,
+                RecordKind::MatchFeedback,
+                RecordKind::Listing,
+                RecordKind::Intent,
+            ]
+            .into_iter()
+            .find(|k| k.code() == s || k.plural() == s)
         })
     }
 }

@@ -78,3 +78,19 @@ id_type!(
     /// Feedback on one match (匹配反馈): useful or not, and why.
     MatchFeedbackId
 );
+id_type!(
+    /// A listing (挂牌): an achievement offered for sale under stated terms.
+    ListingId
+);
+id_type!(
+    /// A buyer's registered intent on a listing (意向受让登记), with its deposit.
+    IntentId
+);
+id_type!(
+    /// An in-app notification to an organization's members.
+    NotificationId
+);
+id_type!(
+    /// A confidential document of a listing's deal room.
+    DocumentId
+);

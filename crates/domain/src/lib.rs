@@ -19,12 +19,16 @@ pub mod common;
 pub mod demand;
 pub mod directory;
 pub mod docking;
+pub mod intent;
 pub mod lifecycle;
 pub mod listing;
+pub mod notification;
 
 pub use access::{Principal, Scope, Subject, Verb, may};
 pub use account::{Account, AccountAction, AccountFields, AccountStatus, Role};
 pub use achievement::{Achievement, AchievementAction, AchievementFields, AchievementStatus, Holder};
+pub use auction::{Auction, Bid, BidError, BidOutcome};
+pub use calendar::WorkingCalendar;
 pub use common::{Actor, Contact, HolderType, Millis, RecordKind, TransferMode, now_millis};
 pub use demand::{Challenge, Demand, DemandAction, DemandFields, DemandStatus, Enterprise};
 pub use directory::{
@@ -35,4 +39,9 @@ pub use docking::{
     Docking, DockingAction, DockingEntry, DockingError, DockingStatus, FeedbackReason, MatchFeedback, MatchParties,
     NewDocking, NewMatchFeedback,
 };
+pub use intent::{Intent, IntentStatus};
 pub use lifecycle::{Action, IllegalTransition, Status};
+pub use listing::{
+    AnnouncementEnd, Listing, ListingError, ListingMode, ListingRules, ListingStatus, ListingTerms, NewListing, Party,
+};
+pub use notification::{Notification, NotificationKind};
