@@ -50,6 +50,9 @@ pub struct Auction {
     pub qualified: Vec<OrganizationId>,
     /// How many bids were accepted.
     pub bid_count: u32,
+    /// How many times a late bid moved the deadline (soft close).
+    #[serde(default)]
+    pub extensions: u32,
     /// The last accepted bid: the highest. The others are kept by the store, not here, so a bid
     /// costs the same however many came before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -276,7 +279,11 @@ impl Auction {
         self.bid_count += 1;
         self.leader = Some(bid.clone());
         // A valid bid restarts the countdown: at least a whole window remains after it.
-        self.ends_at = self.ends_at.max(now.saturating_add(self.soft_close_ms));
+        let ends_at = self.ends_at.max(now.saturating_add(self.soft_close_ms));
+        if ends_at > self.ends_at {
+            self.extensions += 1;
+            self.ends_at = ends_at;
+        }
         Ok(BidOutcome::Accepted {
             bid,
             ends_at: self.ends_at,
@@ -340,6 +347,7 @@ mod tests {
                 reserve: None,
                 qualified: vec![org(1), org(2), org(3)],
                 bid_count: 0,
+                extensions: 0,
                 leader: None,
             },
             bids: Vec::new(),
@@ -421,6 +429,7 @@ mod tests {
             panic!()
         };
         assert_eq!(ends_at, t + SOFT_CLOSE_MS);
+        assert_eq!(a.extensions, 1);
         // Past the original end, inside the extension: accepted.
         assert!(a.place(end + 1_000, org(1), 1_200_000, "c").is_ok());
         assert_eq!(a.winner(end + 1_000), None, "still open");

@@ -825,6 +825,7 @@ impl Listing {
                     reserve: self.terms.reserve,
                     qualified: several.iter().map(|p| p.id).collect(),
                     bid_count: 0,
+                    extensions: 0,
                     leader: None,
                 };
                 l.status = ListingStatus::Bidding;

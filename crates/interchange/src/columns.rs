@@ -118,7 +118,11 @@ pub fn columns(kind: RecordKind) -> &'static [Column] {
         RecordKind::Organization => ORGANIZATIONS,
         RecordKind::Broker => BROKERS,
         // Accounts, dockings and feedback are not interchange records (no import, no export).
-        RecordKind::Account | RecordKind::Docking | RecordKind::MatchFeedback => &[],
+        RecordKind::Account
+        | RecordKind::Docking
+        | RecordKind::MatchFeedback
+        | RecordKind::Listing
+        | RecordKind::Intent => &[],
     }
 }
 

@@ -99,7 +99,7 @@ pub async fn records(market: &Market, kind: RecordKind, selection: Selection) ->
                 .into(),
             ));
         }
-        RecordKind::Docking | RecordKind::MatchFeedback => {
+        RecordKind::Docking | RecordKind::MatchFeedback | RecordKind::Listing | RecordKind::Intent => {
             return Err(StoreError::Invalid(
                 techmarket_domain::FieldError::new(
                     "kind",

@@ -158,17 +158,19 @@ impl<'a> Importer<'a> {
                 )],
                 ..Default::default()
             },
-            RecordKind::Docking | RecordKind::MatchFeedback => ImportReport {
-                rows: rows.len(),
-                rejected: vec![RowError::new(
-                    0,
-                    "kind",
-                    "kind_not_importable",
-                    format!("{}不能通过文件导入", kind.label_zh()),
-                    format!("{} records are not imported from files", kind.code()),
-                )],
-                ..Default::default()
-            },
+            RecordKind::Docking | RecordKind::MatchFeedback | RecordKind::Listing | RecordKind::Intent => {
+                ImportReport {
+                    rows: rows.len(),
+                    rejected: vec![RowError::new(
+                        0,
+                        "kind",
+                        "kind_not_importable",
+                        format!("{}不能通过文件导入", kind.label_zh()),
+                        format!("{} records are not imported from files", kind.code()),
+                    )],
+                    ..Default::default()
+                }
+            }
             RecordKind::Achievement => {
                 self.import_objects::<AchievementRecord, Achievement>(rows, validate::achievement, progress)
                     .await

@@ -32,7 +32,12 @@ fn searchable(kind: RecordKind) -> Option<Kind> {
         RecordKind::Demand => Some(Kind::Demand),
         RecordKind::Expert => Some(Kind::Expert),
         RecordKind::Organization => Some(Kind::Organization),
-        RecordKind::Broker | RecordKind::Account | RecordKind::Docking | RecordKind::MatchFeedback => None,
+        RecordKind::Broker
+        | RecordKind::Account
+        | RecordKind::Docking
+        | RecordKind::MatchFeedback
+        | RecordKind::Listing
+        | RecordKind::Intent => None,
     }
 }
 
@@ -146,7 +151,12 @@ impl Follower {
             RecordKind::Demand => self.put::<Demand>(id).await,
             RecordKind::Expert => self.put::<Expert>(id).await,
             RecordKind::Organization => self.put::<Organization>(id).await,
-            RecordKind::Broker | RecordKind::Account | RecordKind::Docking | RecordKind::MatchFeedback => Ok(()),
+            RecordKind::Broker
+            | RecordKind::Account
+            | RecordKind::Docking
+            | RecordKind::MatchFeedback
+            | RecordKind::Listing
+            | RecordKind::Intent => Ok(()),
         }
     }
 

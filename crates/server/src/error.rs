@@ -75,6 +75,14 @@ error_codes! {
         "没有找到该技术需求", "no such demand";
     DockingNotFound = "docking_not_found", 404,
         "没有找到该对接记录", "no such docking record";
+    ListingNotFound = "listing_not_found", 404,
+        "没有找到该挂牌项目", "no such listing";
+    IntentNotFound = "intent_not_found", 404,
+        "没有找到该受让意向", "no such intent";
+    CertificateNotFound = "certificate_not_found", 404,
+        "没有找到该编号的交易鉴证书", "no transaction certificate has this number";
+    BidRejected = "bid_rejected", 422,
+        "出价未被接受", "the bid was not accepted";
     VersionConflict = "version_conflict", 409,
         "记录已被他人修改，请重新读取后再提交", "the record was changed by someone else; read it again and retry";
     Duplicate = "duplicate", 409,
@@ -123,6 +131,8 @@ impl ErrorCode {
             RecordKind::Docking => ErrorCode::DockingNotFound,
             // No route reads one feedback by its id: feedback is found by its match.
             RecordKind::MatchFeedback => ErrorCode::NotFound,
+            RecordKind::Listing => ErrorCode::ListingNotFound,
+            RecordKind::Intent => ErrorCode::IntentNotFound,
         }
     }
 

@@ -8,12 +8,14 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseErro
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
 use std::str::FromStr;
 use std::time::Duration;
+use techmarket_domain::{Bid, BidError, Notification};
 use techmarket_domain::{Millis, RecordKind};
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
+use techmarket_store::trading::{self, BidDecision, sql as tsql};
 use techmarket_store::{
-    AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, Secret, SecretKind, SqlValue, Store,
-    StoreError, StoreResult, StoredRecord, Write,
+    AppliedMigration, AuctionRow, AuditQuery, Backend, BidRequest, Condition, Event, ListQuery, PlacedBid, Secret,
+    SecretKind, SqlValue, Store, StoreError, StoreResult, StoredRecord, Write,
 };
 use uuid::Uuid;
 
@@ -386,6 +388,30 @@ impl Store for PgStore {
                     set_password(&mut tx, *account_id, hash).await?;
                     i += 1;
                 }
+                Write::Auction(a) => {
+                    let (sql, values) = trading::auction_write(a);
+                    let mut args = PgArguments::default();
+                    for v in &values {
+                        bind_into(&mut args, v, matches!(v, SqlValue::Int(_)))?;
+                    }
+                    match sqlx::query_with(sql, args).execute(&mut *tx).await {
+                        Ok(done) if done.rows_affected() == 0 => return Err(trading::auction_changed(a)),
+                        Ok(_) => {}
+                        Err(e) if unique_violation(RecordKind::Listing, &e).is_some() => {
+                            return Err(trading::auction_exists(a));
+                        }
+                        Err(e) => return Err(db_err(e)),
+                    }
+                    i += 1;
+                }
+                Write::Notify(n) => {
+                    sqlx::query_with(tsql::INSERT_NOTIFICATION, arguments(&trading::notification_values(n))?)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    i += 1;
+                }
+                Write::Event(_) => i += 1,
             }
         }
         let events: Vec<_> = writes.iter().filter_map(Write::event).collect();
@@ -640,4 +666,156 @@ impl Store for PgStore {
             .map_err(db_err)?;
         Ok(())
     }
+
+    // ---- trading ----
+
+    async fn place_bid(
+        &self,
+        request: &BidRequest,
+        clock: &(dyn Fn() -> Millis + Send + Sync),
+    ) -> StoreResult<Result<PlacedBid, BidError>> {
+        let key = match techmarket_domain::Auction::clean_key(&request.idempotency_key) {
+            Ok(k) => k.to_string(),
+            Err(e) => return Ok(Err(e)),
+        };
+        let listing = request.listing_id.to_string();
+        let round = i64::from(request.round);
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        // dialect: FOR UPDATE holds this auction's row until commit — bids on one auction apply
+        // one after another, other auctions are not held up. (SQLite's one writer does this.)
+        let sql = format!("{} FOR UPDATE", tsql::SELECT_AUCTION);
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&listing)
+            .bind(round)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let Some((body, _)) = row else {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Listing,
+                id: format!("{listing}/auction/{round}"),
+            });
+        };
+        // The time is read once the row is held: in the order bids apply.
+        let now = clock();
+        let earlier = sqlx::query(tsql::SELECT_EARLIER_BID)
+            .bind(&listing)
+            .bind(round)
+            .bind(request.bidder.to_string())
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .map(|r| bid_from_pg(&r))
+            .transpose()?;
+        let decision = match trading::decide_bid(&body, earlier, request, now)? {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let BidDecision::Accepted(a) = &decision {
+            let mut statements = vec![
+                (
+                    tsql::UPDATE_AUCTION_AFTER_BID,
+                    trading::auction_after_bid_values(request, a),
+                ),
+                (tsql::INSERT_BID, trading::bid_values(request, &a.bid)),
+            ];
+            for n in &a.notifications {
+                statements.push((tsql::INSERT_NOTIFICATION, trading::notification_values(n)));
+            }
+            for (sql, values) in statements {
+                sqlx::query_with(sql, arguments(&values)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            tx.commit().await.map_err(db_err)?;
+        }
+        Ok(Ok(trading::placed(decision)))
+    }
+
+    async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>> {
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(tsql::SELECT_AUCTION)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.map(|(body, closed_at)| trading::auction_row(listing_id, round, &body, closed_at))
+            .transpose()
+    }
+
+    async fn bids(&self, listing_id: Uuid, round: u32, after: u32, limit: i64) -> StoreResult<Vec<Bid>> {
+        let rows = sqlx::query(tsql::SELECT_BIDS)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .bind(i64::from(after))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(bid_from_pg).collect()
+    }
+
+    async fn due_auctions(&self, now: Millis, limit: i64) -> StoreResult<Vec<(Uuid, u32)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(tsql::SELECT_DUE_AUCTIONS)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, round)| Ok((Uuid::parse_str(&id).map_err(db_err)?, u32::try_from(round).unwrap_or(0))))
+            .collect()
+    }
+
+    async fn notifications(
+        &self,
+        organization_id: Uuid,
+        unread_only: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        let sql = if unread_only {
+            tsql::SELECT_UNREAD_NOTIFICATIONS
+        } else {
+            tsql::SELECT_NOTIFICATIONS
+        };
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(sql)
+            .bind(organization_id.to_string())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|(body, read_at)| trading::notification_from_row(body, *read_at))
+            .collect()
+    }
+
+    async fn unread_notifications(&self, organization_id: Uuid) -> StoreResult<i64> {
+        sqlx::query_scalar(tsql::COUNT_UNREAD_NOTIFICATIONS)
+            .bind(organization_id.to_string())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn mark_notifications_read(&self, organization_id: Uuid, now: Millis) -> StoreResult<u64> {
+        Ok(sqlx::query(tsql::MARK_NOTIFICATIONS_READ)
+            .bind(now)
+            .bind(organization_id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?
+            .rows_affected())
+    }
+}
+
+fn bid_from_pg(r: &sqlx::postgres::PgRow) -> StoreResult<Bid> {
+    trading::bid_from_row(
+        r.try_get(0).map_err(db_err)?,
+        &r.try_get::<String, _>(1).map_err(db_err)?,
+        r.try_get(2).map_err(db_err)?,
+        r.try_get(3).map_err(db_err)?,
+        r.try_get(4).map_err(db_err)?,
+    )
 }

@@ -18,12 +18,14 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::task::Poll;
 use std::time::Duration;
+use techmarket_domain::{Bid, BidError, Notification};
 use techmarket_domain::{Millis, RecordKind};
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
+use techmarket_store::trading::{self, BidDecision, sql as tsql};
 use techmarket_store::{
-    AppliedMigration, AuditQuery, Backend, Condition, Event, ListQuery, NewEvent, Secret, SecretKind, SqlValue, Store,
-    StoreError, StoreResult, StoredRecord, Write,
+    AppliedMigration, AuctionRow, AuctionWrite, AuditQuery, Backend, BidRequest, Condition, Event, ListQuery, NewEvent,
+    PlacedBid, Secret, SecretKind, SqlValue, Store, StoreError, StoreResult, StoredRecord, Write,
 };
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -241,6 +243,9 @@ enum Step<'a> {
     SetPassword(Uuid, &'a str),
     /// A multi-row INSERT into the event log.
     Events(&'a [&'a NewEvent]),
+    /// An auction opened, closed or moved.
+    Auction(&'a AuctionWrite),
+    Notify(&'a Notification),
 }
 
 /// The steps of a write: records and passwords in order (consecutive inserts of one kind in
@@ -279,6 +284,15 @@ fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&
                 steps.push(Step::SetPassword(*account_id, hash));
                 i += 1;
             }
+            Write::Auction(a) => {
+                steps.push(Step::Auction(a));
+                i += 1;
+            }
+            Write::Notify(n) => {
+                steps.push(Step::Notify(n));
+                i += 1;
+            }
+            Write::Event(_) => i += 1,
         }
     }
     let mut start = 0;
@@ -327,6 +341,19 @@ fn statement(step: &Step<'_>) -> StoreResult<(String, SqliteArguments)> {
             }
             anonymous_placeholders(&query::render_insert_events(events.len()))
         }
+        Step::Auction(a) => {
+            let (sql, values) = trading::auction_write(a);
+            for v in values {
+                bind_into(&mut args, &v, matches!(v, SqlValue::Int(_)))?;
+            }
+            sql.to_string()
+        }
+        Step::Notify(n) => {
+            for v in trading::notification_values(n) {
+                bind_into(&mut args, &v, false)?;
+            }
+            trading::sql::INSERT_NOTIFICATION.to_string()
+        }
     };
     Ok((sql, args))
 }
@@ -364,6 +391,14 @@ async fn run(conn: &mut SqliteConnection, steps: &[Step<'_>]) -> StoreResult<()>
             (Step::Update(r, expected_version), Ok(done)) if done.rows_affected() == 0 => {
                 return Err(missing_or_changed(conn, r, *expected_version).await);
             }
+            (Step::Auction(a), Ok(done)) if done.rows_affected() == 0 => return Err(trading::auction_changed(a)),
+            (Step::Auction(a), Err(e)) => {
+                return Err(match unique_violation_column(&e) {
+                    Some(_) => trading::auction_exists(a),
+                    None => db_err(e),
+                });
+            }
+            (Step::Notify(_), Err(e)) => return Err(db_err(e)),
             (_, Ok(_)) => {}
             (Step::Insert(rows), Err(e)) => {
                 return Err(match unique_violation_column(&e) {
@@ -763,4 +798,153 @@ impl Store for SqliteStore {
         q.execute(&mut *w).await.map_err(db_err)?;
         Ok(())
     }
+
+    // ---- trading ----
+
+    async fn place_bid(
+        &self,
+        request: &BidRequest,
+        clock: &(dyn Fn() -> Millis + Send + Sync),
+    ) -> StoreResult<Result<PlacedBid, BidError>> {
+        // Bind what does not depend on the auction before queueing for the writer.
+        let key = match techmarket_domain::Auction::clean_key(&request.idempotency_key) {
+            Ok(k) => k.to_string(),
+            Err(e) => return Ok(Err(e)),
+        };
+        let listing = request.listing_id.to_string();
+        let round = i64::from(request.round);
+        let mut w = self.writer.lock().await;
+        // The one writer holds every auction: the time is read now, in the order bids apply.
+        let now = clock();
+        let mut tx = w.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(tsql::SELECT_AUCTION)
+            .bind(&listing)
+            .bind(round)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let Some((body, _)) = row else {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Listing,
+                id: format!("{listing}/auction/{round}"),
+            });
+        };
+        let earlier = sqlx::query(tsql::SELECT_EARLIER_BID)
+            .bind(&listing)
+            .bind(round)
+            .bind(request.bidder.to_string())
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .map(|r| bid_from_sqlite(&r))
+            .transpose()?;
+        let decision = match trading::decide_bid(&body, earlier, request, now)? {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let BidDecision::Accepted(a) = &decision {
+            let mut statements = vec![
+                (
+                    tsql::UPDATE_AUCTION_AFTER_BID,
+                    trading::auction_after_bid_values(request, a),
+                ),
+                (tsql::INSERT_BID, trading::bid_values(request, &a.bid)),
+            ];
+            for n in &a.notifications {
+                statements.push((tsql::INSERT_NOTIFICATION, trading::notification_values(n)));
+            }
+            for (sql, values) in statements {
+                sqlx::query_with(sql, arguments(&values)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            tx.commit().await.map_err(db_err)?;
+        }
+        Ok(Ok(trading::placed(decision)))
+    }
+
+    async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>> {
+        let row: Option<(String, Option<i64>)> = sqlx::query_as(tsql::SELECT_AUCTION)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)?;
+        row.map(|(body, closed_at)| trading::auction_row(listing_id, round, &body, closed_at))
+            .transpose()
+    }
+
+    async fn bids(&self, listing_id: Uuid, round: u32, after: u32, limit: i64) -> StoreResult<Vec<Bid>> {
+        let rows = sqlx::query(tsql::SELECT_BIDS)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .bind(i64::from(after))
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(bid_from_sqlite).collect()
+    }
+
+    async fn due_auctions(&self, now: Millis, limit: i64) -> StoreResult<Vec<(Uuid, u32)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(tsql::SELECT_DUE_AUCTIONS)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, round)| Ok((Uuid::parse_str(&id).map_err(db_err)?, u32::try_from(round).unwrap_or(0))))
+            .collect()
+    }
+
+    async fn notifications(
+        &self,
+        organization_id: Uuid,
+        unread_only: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        let sql = if unread_only {
+            tsql::SELECT_UNREAD_NOTIFICATIONS
+        } else {
+            tsql::SELECT_NOTIFICATIONS
+        };
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(sql)
+            .bind(organization_id.to_string())
+            .bind(limit)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|(body, read_at)| trading::notification_from_row(body, *read_at))
+            .collect()
+    }
+
+    async fn unread_notifications(&self, organization_id: Uuid) -> StoreResult<i64> {
+        sqlx::query_scalar(tsql::COUNT_UNREAD_NOTIFICATIONS)
+            .bind(organization_id.to_string())
+            .fetch_one(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn mark_notifications_read(&self, organization_id: Uuid, now: Millis) -> StoreResult<u64> {
+        let q = sqlx::query(tsql::MARK_NOTIFICATIONS_READ)
+            .bind(now)
+            .bind(organization_id.to_string());
+        let mut w = self.writer.lock().await;
+        Ok(q.execute(&mut *w).await.map_err(db_err)?.rows_affected())
+    }
+}
+
+fn bid_from_sqlite(r: &sqlx::sqlite::SqliteRow) -> StoreResult<Bid> {
+    trading::bid_from_row(
+        r.try_get(0).map_err(db_err)?,
+        &r.try_get::<String, _>(1).map_err(db_err)?,
+        r.try_get(2).map_err(db_err)?,
+        r.try_get(3).map_err(db_err)?,
+        r.try_get(4).map_err(db_err)?,
+    )
 }

@@ -15,3 +15,4 @@ async fn fresh_store() -> Arc<dyn Store> {
 techmarket_store::contract_suite!(fresh_store);
 techmarket_store::accounts_contract_suite!(fresh_store);
 techmarket_store::docking_contract_suite!(fresh_store);
+techmarket_store::trading_contract_suite!(fresh_store);

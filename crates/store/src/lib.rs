@@ -17,6 +17,8 @@ pub mod error;
 pub mod market;
 pub mod query;
 pub mod record;
+pub mod trading;
+pub mod trading_contract;
 
 pub use accounts::{AccountError, Accounts, AuthConfig, Authenticated, SignedIn, secret_hash};
 pub use auth::{AuditQuery, Secret, SecretKind};
@@ -24,8 +26,9 @@ pub use docking::{DockingCounts, docking_visibility, feedback_visibility};
 pub use error::{StoreError, StoreResult};
 pub use market::Market;
 pub use query::{Condition, Cursor, ListQuery, Order, SqlValue};
-pub use record::{Event, NewEvent, Record, StoredRecord, Write};
+pub use record::{AuctionWrite, Event, NewEvent, Record, StoredRecord, Write};
 pub use techmarket_domain::Millis;
+pub use trading::{AuctionRow, BidRequest, ListingStep, PlacedBid, TradingConfig};
 
 use async_trait::async_trait;
 use techmarket_domain::RecordKind;
@@ -165,4 +168,46 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets the failures under `key` (after a successful sign-in).
     async fn throttle_clear(&self, key: &str) -> StoreResult<()>;
+
+    // --- trading (see [`trading`]) ---
+
+    /// Places a bid in ONE transaction that holds the auction's row: reads the time from `clock`
+    /// once the row is held (the server's clock decides, in the order bids are applied), applies
+    /// [`trading::decide_bid`], and stores the bid, the auction's new state and the
+    /// notifications. A replay (same bidder and idempotency key) writes nothing. An acknowledged
+    /// bid is committed. No auction for the listing's round is [`StoreError::NotFound`].
+    async fn place_bid(
+        &self,
+        request: &BidRequest,
+        clock: &(dyn Fn() -> Millis + Send + Sync),
+    ) -> StoreResult<Result<PlacedBid, techmarket_domain::BidError>>;
+
+    /// The auction of one round of a listing.
+    async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>>;
+
+    /// Bids of an auction with `seq > after`, in order, at most `limit`.
+    async fn bids(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        after: u32,
+        limit: i64,
+    ) -> StoreResult<Vec<techmarket_domain::Bid>>;
+
+    /// Auctions still open whose deadline is at or before `now`: `(listing_id, round)`.
+    async fn due_auctions(&self, now: Millis, limit: i64) -> StoreResult<Vec<(Uuid, u32)>>;
+
+    /// An organization's notifications, newest first.
+    async fn notifications(
+        &self,
+        organization_id: Uuid,
+        unread_only: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<techmarket_domain::Notification>>;
+
+    /// How many of an organization's notifications are unread.
+    async fn unread_notifications(&self, organization_id: Uuid) -> StoreResult<i64>;
+
+    /// Marks all of an organization's notifications read; returns how many were unread.
+    async fn mark_notifications_read(&self, organization_id: Uuid, now: Millis) -> StoreResult<u64>;
 }

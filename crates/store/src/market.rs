@@ -438,11 +438,26 @@ pub(crate) fn insert<R: Record>(actor: &Actor, r: &R, action: &str, now: Millis)
 #[derive(Clone)]
 pub struct Market {
     store: Arc<dyn Store>,
+    trading: Arc<crate::trading::TradingConfig>,
 }
 
 impl Market {
     pub fn new(store: Arc<dyn Store>) -> Market {
-        Market { store }
+        Market {
+            store,
+            trading: Arc::default(),
+        }
+    }
+
+    /// This market with its own listing rules and working-day calendar.
+    pub fn with_trading(mut self, config: crate::trading::TradingConfig) -> Market {
+        self.trading = Arc::new(config);
+        self
+    }
+
+    /// The listing rules and calendar the market runs on.
+    pub fn trading(&self) -> &crate::trading::TradingConfig {
+        &self.trading
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use techmarket_domain::lifecycle::Status;
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{
-    Account, Achievement, Actor, Broker, Demand, Docking, Expert, MatchFeedback, Millis, Organization, RecordKind,
+    Account, Achievement, Actor, Broker, Demand, Docking, Expert, Intent, Listing, MatchFeedback, Millis, Notification,
+    Organization, RecordKind,
 };
 use uuid::Uuid;
 
@@ -65,6 +66,16 @@ pub fn index_columns(kind: RecordKind) -> &'static [&'static str] {
             "region",
             "reason",
         ],
+        RecordKind::Listing => &[
+            "achievement_id",
+            "seller_id",
+            "mode",
+            "region",
+            "price",
+            "due_at",
+            "certificate_no",
+        ],
+        RecordKind::Intent => &["listing_id", "round", "buyer_id", "seller_id", "account_id", "region"],
     }
 }
 
@@ -82,6 +93,8 @@ pub fn is_integer_column(column: &str) -> bool {
             | "min_trl"
             | "published_at"
             | "signed_at"
+            | "due_at"
+            | "round"
     )
 }
 
@@ -149,14 +162,46 @@ pub enum Write {
         account_id: Uuid,
         hash: String,
     },
+    /// Opens or closes a listing's auction (its row beside the listing's).
+    Auction(AuctionWrite),
+    /// An in-app notification to an organization.
+    Notify(Notification),
+    /// An event with no record change (a deal-room document viewed).
+    Event(NewEvent),
+}
+
+/// A change of an auction's row. Bids are not writes: [`crate::Store::place_bid`] places them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuctionWrite {
+    /// A new auction for one round of a listing; a second for the same round is
+    /// [`crate::StoreError::Duplicate`].
+    Open {
+        listing_id: Uuid,
+        round: u32,
+        auction: techmarket_domain::Auction,
+    },
+    /// Marks it closed. Refused with [`crate::StoreError::VersionConflict`] when it holds
+    /// another number of bids than `bid_count` (a bid landed since it was read) or is closed.
+    Close {
+        listing_id: Uuid,
+        round: u32,
+        bid_count: u32,
+        closed_at: Millis,
+    },
+    /// Moves the bidding window; refused like `Close` once anyone has bid.
+    Reschedule {
+        listing_id: Uuid,
+        round: u32,
+        auction: techmarket_domain::Auction,
+    },
 }
 
 impl Write {
     /// The event this write appends, if any.
     pub fn event(&self) -> Option<&NewEvent> {
         match self {
-            Write::Insert { event, .. } | Write::Update { event, .. } => Some(event),
-            Write::SetPassword { .. } => None,
+            Write::Insert { event, .. } | Write::Update { event, .. } | Write::Event(event) => Some(event),
+            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) => None,
         }
     }
 
@@ -164,7 +209,7 @@ impl Write {
     pub fn record(&self) -> Option<&StoredRecord> {
         match self {
             Write::Insert { record, .. } | Write::Update { record, .. } => Some(record),
-            Write::SetPassword { .. } => None,
+            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) | Write::Event(_) => None,
         }
     }
 }
@@ -470,6 +515,79 @@ impl Record for MatchFeedback {
             p.provider_id.map(|i| i.to_string()).into(),
             p.region.to_string().into(),
             self.reason.code().into(),
+        ]
+    }
+}
+
+macro_rules! record_bookkeeping {
+    ($kind:expr) => {
+        const KIND: RecordKind = $kind;
+        fn uuid(&self) -> Uuid {
+            self.id.as_uuid()
+        }
+        fn external_id(&self) -> Option<&str> {
+            None
+        }
+        fn version(&self) -> i64 {
+            self.version
+        }
+        fn set_version(&mut self, v: i64) {
+            self.version = v;
+        }
+        fn status_code(&self) -> &'static str {
+            self.status.code()
+        }
+        fn created_at(&self) -> Millis {
+            self.created_at
+        }
+        fn updated_at(&self) -> Millis {
+            self.updated_at
+        }
+        fn set_updated_at(&mut self, t: Millis) {
+            self.updated_at = t;
+        }
+        fn region(&self) -> Option<RegionCode> {
+            Some(self.region)
+        }
+    };
+}
+
+/// A listing's content is its terms and texts; its steps are events of their own.
+impl Record for Listing {
+    record_bookkeeping!(RecordKind::Listing);
+    fn content(&self) -> serde_json::Value {
+        serde_json::json!({
+            "terms": self.terms,
+            "summary": self.summary,
+            "confidentiality": self.confidentiality,
+        })
+    }
+    fn index_values(&self) -> Vec<SqlValue> {
+        vec![
+            self.achievement_id.to_string().into(),
+            self.seller.id.to_string().into(),
+            self.terms.mode.code().into(),
+            self.region.to_string().into(),
+            SqlValue::Int(self.terms.price),
+            self.due_at.into(),
+            self.certificate.as_ref().map(|c| c.number.clone()).into(),
+        ]
+    }
+}
+
+impl Record for Intent {
+    record_bookkeeping!(RecordKind::Intent);
+    fn content(&self) -> serde_json::Value {
+        serde_json::json!({"note": self.note})
+    }
+    fn index_values(&self) -> Vec<SqlValue> {
+        vec![
+            self.listing_id.to_string().into(),
+            SqlValue::Int(i64::from(self.round)),
+            self.buyer.id.to_string().into(),
+            self.seller_id.to_string().into(),
+            self.account_id.to_string().into(),
+            self.region.to_string().into(),
         ]
     }
 }

@@ -492,6 +492,42 @@ impl Store for Counting {
     async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
         self.inner.throttle_clear(key).await
     }
+    async fn place_bid(
+        &self,
+        request: &techmarket_store::BidRequest,
+        clock: &(dyn Fn() -> techmarket_domain::Millis + Send + Sync),
+    ) -> StoreResult<Result<techmarket_store::PlacedBid, techmarket_domain::BidError>> {
+        self.inner.place_bid(request, clock).await
+    }
+    async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<techmarket_store::AuctionRow>> {
+        self.inner.auction(listing_id, round).await
+    }
+    async fn bids(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        after: u32,
+        limit: i64,
+    ) -> StoreResult<Vec<techmarket_domain::Bid>> {
+        self.inner.bids(listing_id, round, after, limit).await
+    }
+    async fn due_auctions(&self, now: techmarket_domain::Millis, limit: i64) -> StoreResult<Vec<(Uuid, u32)>> {
+        self.inner.due_auctions(now, limit).await
+    }
+    async fn notifications(
+        &self,
+        organization_id: Uuid,
+        unread_only: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<techmarket_domain::Notification>> {
+        self.inner.notifications(organization_id, unread_only, limit).await
+    }
+    async fn unread_notifications(&self, organization_id: Uuid) -> StoreResult<i64> {
+        self.inner.unread_notifications(organization_id).await
+    }
+    async fn mark_notifications_read(&self, organization_id: Uuid, now: techmarket_domain::Millis) -> StoreResult<u64> {
+        self.inner.mark_notifications_read(organization_id, now).await
+    }
 }
 
 #[tokio::test]

@@ -463,4 +463,29 @@ impl Store for DownStore {
     async fn throttle_clear(&self, _: &str) -> StoreResult<()> {
         down()
     }
+    async fn place_bid(
+        &self,
+        _: &techmarket_store::BidRequest,
+        _: &(dyn Fn() -> techmarket_domain::Millis + Send + Sync),
+    ) -> StoreResult<Result<techmarket_store::PlacedBid, techmarket_domain::BidError>> {
+        down()
+    }
+    async fn auction(&self, _: Uuid, _: u32) -> StoreResult<Option<techmarket_store::AuctionRow>> {
+        down()
+    }
+    async fn bids(&self, _: Uuid, _: u32, _: u32, _: i64) -> StoreResult<Vec<techmarket_domain::Bid>> {
+        down()
+    }
+    async fn due_auctions(&self, _: techmarket_domain::Millis, _: i64) -> StoreResult<Vec<(Uuid, u32)>> {
+        down()
+    }
+    async fn notifications(&self, _: Uuid, _: bool, _: i64) -> StoreResult<Vec<techmarket_domain::Notification>> {
+        down()
+    }
+    async fn unread_notifications(&self, _: Uuid) -> StoreResult<i64> {
+        down()
+    }
+    async fn mark_notifications_read(&self, _: Uuid, _: techmarket_domain::Millis) -> StoreResult<u64> {
+        down()
+    }
 }

@@ -82,7 +82,7 @@ pub struct AuditPage {
 }
 
 /// Every kind of record the log holds, as the `kind` filter names them.
-pub const AUDITED_KINDS: [RecordKind; 8] = [
+pub const AUDITED_KINDS: [RecordKind; 10] = [
     RecordKind::Organization,
     RecordKind::Expert,
     RecordKind::Broker,
@@ -91,6 +91,8 @@ pub const AUDITED_KINDS: [RecordKind; 8] = [
     RecordKind::Account,
     RecordKind::Docking,
     RecordKind::MatchFeedback,
+    RecordKind::Listing,
+    RecordKind::Intent,
 ];
 
 fn bad(name: &str, zh: String, en: String) -> ApiError {
@@ -193,6 +195,8 @@ async fn created_with(market: &Market, e: &Event) -> Option<Value> {
         RecordKind::Account => v1::<Account>(market, id).await,
         RecordKind::Docking => v1::<techmarket_domain::Docking>(market, id).await,
         RecordKind::MatchFeedback => v1::<techmarket_domain::MatchFeedback>(market, id).await,
+        RecordKind::Listing => v1::<techmarket_domain::Listing>(market, id).await,
+        RecordKind::Intent => v1::<techmarket_domain::Intent>(market, id).await,
     }
 }
 
