@@ -183,6 +183,18 @@ impl Intent {
         }
     }
 
+    /// What the access rules need: the buyer's members own it, the listing's region's operators
+    /// confirm its deposit; never public (who is bidding is not shown).
+    pub fn scope(&self) -> crate::Scope {
+        crate::Scope {
+            kind: crate::RecordKind::Intent,
+            owners: vec![self.buyer.id],
+            person: Some(self.account_id.as_uuid()),
+            region: Some(self.region),
+            public: false,
+        }
+    }
+
     /// Whether the buyer may open the deal room.
     pub fn opens_deal_room(&self) -> bool {
         self.confidentiality_accepted_at.is_some()

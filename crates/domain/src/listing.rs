@@ -1001,6 +1001,18 @@ impl Listing {
         Ok(l)
     }
 
+    /// What the access rules need: the seller's members own it, its region's operators run it,
+    /// the public sees it once announced.
+    pub fn scope(&self) -> crate::Scope {
+        crate::Scope {
+            kind: crate::RecordKind::Listing,
+            owners: vec![self.seller.id],
+            person: None,
+            region: Some(self.region),
+            public: self.status.is_public(),
+        }
+    }
+
     /// The deposit a buyer pays to qualify in the current round.
     pub fn deposit(&self) -> i64 {
         self.terms.deposit
