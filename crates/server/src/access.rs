@@ -98,6 +98,32 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("GET" | "POST", ["api", "v1", "match-feedback"]) => FEEDBACK,
         ("GET", ["api", "v1", "achievements", "{id}", "feedback"]) => FEEDBACK,
 
+        // C7 listing trading: listings are read like records (the public sees announced ones);
+        // the record rules decide who runs each step. Bids and intents are members'; deposits
+        // and schedules operators' (checked on the record).
+        ("GET", ["api", "v1", "listings"] | ["api", "v1", "listings", "{id}"]) => Gate::Public,
+        ("GET", ["api", "v1", "listings", "{id}", "auction" | "bids"]) => Gate::Public,
+        ("GET", ["api", "v1", "listings", "{id}", "auction", "events"]) => Gate::Public,
+        ("GET", ["api", "v1", "certificates", "{number}"]) => Gate::Public,
+        ("POST", ["api", "v1", "listings"]) => PUBLISHERS,
+        ("POST", ["api", "v1", "listings", "{id}", "steps"]) => Gate::SignedIn,
+        (
+            "GET",
+            [
+                "api",
+                "v1",
+                "listings",
+                "{id}",
+                "history" | "draft-contract" | "intents",
+            ],
+        ) => Gate::SignedIn,
+        ("POST", ["api", "v1", "listings", "{id}", "intents" | "bids"]) => Gate::Roles(&[Member]),
+        ("PUT", ["api", "v1", "listings", "{id}", "auction"]) => OPERATORS,
+        ("POST", ["api", "v1", "intents", "{id}", "deposit"]) => OPERATORS,
+        ("POST", ["api", "v1", "intents", "{id}", "confidentiality" | "withdraw"]) => Gate::Roles(&[Member]),
+        ("GET", ["api", "v1", "notifications"]) => Gate::SignedIn,
+        ("POST", ["api", "v1", "notifications", "read"]) => Gate::SignedIn,
+
         // Signing in.
         ("POST", ["api", "v1", "auth", "login" | "logout" | "setup"]) => Gate::Public,
         ("GET", ["api", "v1", "auth", "me"]) => Gate::SignedIn,

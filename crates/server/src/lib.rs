@@ -20,6 +20,7 @@ pub mod routes;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use techmarket_domain::ListingId;
 use techmarket_domain::standards::RegionTable;
 use techmarket_search::{Follower, Lexicon, SearchIndex};
 use techmarket_store::Market;
@@ -44,6 +45,9 @@ struct Inner {
     https: bool,
     /// Follows the event log while serving (see [`serve`]).
     search: Arc<SearchIndex>,
+    /// Tells the live auction streams of this server that an auction changed (bids through
+    /// another server are found by the streams' poll).
+    auctions: tokio::sync::broadcast::Sender<ListingId>,
 }
 
 impl AppState {
@@ -75,6 +79,7 @@ impl AppState {
                 metrics: metrics::Metrics::default(),
                 https,
                 search,
+                auctions: tokio::sync::broadcast::channel(256).0,
             }),
         }
     }
@@ -107,6 +112,46 @@ impl AppState {
     pub fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
     }
+
+    /// Wakes this server's live streams of the listing's auction.
+    pub fn notify_auction(&self, listing: ListingId) {
+        // No stream listening is not an error.
+        let _ = self.inner.auctions.send(listing);
+    }
+
+    /// Changes of auctions made through this server.
+    pub fn auction_changes(&self) -> tokio::sync::broadcast::Receiver<ListingId> {
+        self.inner.auctions.subscribe()
+    }
+}
+
+/// How often the scheduler looks for trading steps that fell due (an announcement that ended,
+/// an auction whose deadline passed). Deadlines live in the database, so a restarted server
+/// takes them up where they were; every server may run it (each step is taken once).
+pub const TRADING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs the trading scheduler until `stop` completes.
+pub async fn run_trading_scheduler(state: AppState, stop: impl Future<Output = ()>) {
+    let actor = techmarket_domain::Actor {
+        name: "system:scheduler".into(),
+        address: None,
+    };
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        match state
+            .market()
+            .advance_trading(&actor, techmarket_domain::now_millis())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(steps = n, "trading steps taken"),
+            Err(e) => tracing::warn!(error = %e, "trading scheduler"),
+        }
+        tokio::select! {
+            _ = &mut stop => return,
+            _ = tokio::time::sleep(TRADING_INTERVAL) => {}
+        }
+    }
 }
 
 /// The application's router (see [`routes`]).
@@ -126,10 +171,16 @@ pub async fn serve(
     let follow = tokio::spawn(follower.run(SEARCH_FOLLOW_INTERVAL, async {
         let _ = stop_rx.await;
     }));
+    let (stop_trading, trading_stopped) = tokio::sync::oneshot::channel::<()>();
+    let trading = tokio::spawn(run_trading_scheduler(state.clone(), async {
+        let _ = trading_stopped.await;
+    }));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = stop_tx.send(());
+    let _ = stop_trading.send(());
     let _ = follow.await;
+    let _ = trading.await;
     served
 }
 

@@ -6,7 +6,7 @@
 //! the portal's pages ([`crate::pages::routes`]: HTML for people, not API operations).
 
 use crate::api::v1::{
-    accounts, achievements, audit, brokers, demands, docking, experts, organizations, search, session, stats,
+    accounts, achievements, audit, brokers, demands, docking, experts, listings, organizations, search, session, stats,
 };
 use crate::extract::BODY_LIMIT;
 use crate::{AppState, auth, health, metrics, middleware, openapi, pages};
@@ -66,6 +66,23 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(docking::list_feedback, docking::give_feedback))
         .routes(routes!(docking::achievement_feedback))
         // Signing in (SPEC §3) and accounts (C1)
+        // C7 listing trading
+        .routes(routes!(listings::list, listings::create))
+        .routes(routes!(listings::get))
+        .routes(routes!(listings::step))
+        .routes(routes!(listings::history))
+        .routes(routes!(listings::draft_contract))
+        .routes(routes!(listings::register_intent, listings::list_intents))
+        .routes(routes!(listings::confirm_deposit))
+        .routes(routes!(listings::accept_confidentiality))
+        .routes(routes!(listings::withdraw_intent))
+        .routes(routes!(listings::auction, listings::schedule_auction))
+        .routes(routes!(listings::auction_events))
+        .routes(routes!(listings::bids, listings::place_bid))
+        .routes(routes!(listings::verify_certificate))
+        .routes(routes!(listings::notifications))
+        .routes(routes!(listings::mark_read))
+        //
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))

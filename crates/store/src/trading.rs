@@ -637,13 +637,13 @@ impl Market {
             }
             ListingStep::Approve => {
                 let n = old.approve(rules, cal, now)?;
-                extra.extend(self.achievement_write(actor, &n, AchievementAction::List, now).await?);
-                if n.status == ListingStatus::Publicity {
-                    extra.extend(
-                        self.achievement_write(actor, &n, AchievementAction::OpenDeal, now)
-                            .await?,
-                    );
-                }
+                // A negotiated deal goes straight to its publicity: the achievement is in a deal.
+                let action = if n.status == ListingStatus::Publicity {
+                    AchievementAction::OpenDeal
+                } else {
+                    AchievementAction::List
+                };
+                extra.extend(self.achievement_write(actor, &n, action, now).await?);
                 n
             }
             ListingStep::Reject { reason } => old.reject(&reason, now)?,

@@ -31,6 +31,7 @@ macro_rules! trading_contract_suite {
             trading_concurrent_bidders_keep_every_invariant,
             trading_bad_input_is_refused_and_changes_nothing,
             trading_due_steps_run_once_from_the_database,
+            trading_a_negotiated_deal_is_public_with_its_price_before_it_is_certified,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -664,4 +665,54 @@ pub async fn trading_due_steps_run_once_from_the_database(store: Arc<dyn Store>)
         .unwrap();
     assert_eq!((l.status, l.round), (ListingStatus::Announced, 2));
     assert!(f.m.intents_of(&l).await.unwrap().is_empty(), "a new round, new intents");
+}
+
+pub async fn trading_a_negotiated_deal_is_public_with_its_price_before_it_is_certified(store: Arc<dyn Store>) {
+    let f = floor(store.clone(), 1).await;
+    let buyer = &f.buyers[0];
+    let t0 = f.approved_at;
+    let l =
+        f.m.create_listing(
+            &operator(),
+            NewListing {
+                achievement_id: f.achievement.id,
+                terms: ListingTerms {
+                    increment: None,
+                    ..terms(ListingMode::Negotiated)
+                },
+                summary: None,
+                confidentiality: None,
+                buyer_id: Some(buyer.id),
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(l.counterparty.as_ref().map(|c| c.id), Some(buyer.id));
+    assert!(l.public_institution, "a university's achievement");
+    let by = AccountId::new();
+    f.m.listing_step(&operator(), l.id, None, by, ListingStep::Submit, t0)
+        .await
+        .unwrap();
+    let l =
+        f.m.listing_step(&operator(), l.id, None, by, ListingStep::Approve, t0)
+            .await
+            .unwrap();
+    assert_eq!(l.status, ListingStatus::Publicity, "published with its price");
+    let r = l.result.clone().unwrap();
+    assert_eq!((r.buyer.id, r.price), (buyer.id, 1_000_000));
+    assert!(l.due_at.unwrap() - t0 >= 15 * DAY, "at least 15 days");
+    let a: Achievement = f.m.get(f.achievement.id.as_uuid()).await.unwrap();
+    assert_eq!(a.status, AchievementStatus::InDeal);
+    let early =
+        f.m.listing_step(&operator(), l.id, None, by, ListingStep::Certify, t0 + 14 * DAY)
+            .await;
+    assert!(early.is_err(), "not before the 15 days");
+    let l =
+        f.m.listing_step(&operator(), l.id, None, by, ListingStep::Certify, l.due_at.unwrap())
+            .await
+            .unwrap();
+    assert_eq!(l.status, ListingStatus::Certified);
+    let a: Achievement = f.m.get(f.achievement.id.as_uuid()).await.unwrap();
+    assert_eq!(a.status, AchievementStatus::Transferred);
 }

@@ -8,12 +8,14 @@ use crate::fixtures;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use techmarket_domain::listing::ListingMode;
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{
     Account, AccountId, Achievement, AchievementAction, Actor, Broker, BrokerId, Demand, DemandAction, Docking, Expert,
-    ExpertId, NewDocking, Organization, OrganizationId, Role,
+    ExpertId, Intent, Listing, ListingTerms, NewDocking, NewListing, Organization, OrganizationId, Role,
 };
 use techmarket_interchange::{records, validate};
+use techmarket_store::ListingStep;
 
 /// Who calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +135,23 @@ fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
         ("get", "/api/v1/match-feedback") => &[Member, OtherMember, Operator, OtherOperator, ProvinceOperator, Admin],
         // The lister's view of its (draft) achievement: its organization and its operators.
         ("get", "/api/v1/achievements/{id}/feedback") => OWNER_OR_OPERATORS,
+        // C7 listing trading. The target listing is the member's organization's, awaiting
+        // approval (hidden from the public): its organization and operators read and run it;
+        // the auction and bid routes answer them that it has no auction yet. The target intent
+        // is the member's organization's on a third organization's announced listing.
+        ("get", "/api/v1/listings" | "/api/v1/certificates/{number}") => &EVERYONE,
+        ("post", "/api/v1/listings") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/listings/{id}" | "/api/v1/listings/{id}/history") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/listings/{id}/intents" | "/api/v1/listings/{id}/draft-contract") => OWNER_OR_OPERATORS,
+        ("post", "/api/v1/listings/{id}/steps") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/listings/{id}/auction" | "/api/v1/listings/{id}/bids") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/listings/{id}/auction/events") => OWNER_OR_OPERATORS,
+        ("put", "/api/v1/listings/{id}/auction") => OPERATORS_HERE,
+        // A buyer acts for its own organization: members only.
+        ("post", "/api/v1/listings/{id}/intents" | "/api/v1/listings/{id}/bids") => &[Member],
+        ("post", "/api/v1/intents/{id}/confidentiality" | "/api/v1/intents/{id}/withdraw") => &[Member],
+        ("post", "/api/v1/intents/{id}/deposit") => OPERATORS_HERE,
+        ("get", "/api/v1/notifications") | ("post", "/api/v1/notifications/read") => SIGNED_IN,
         _ => return None,
     })
 }
@@ -153,6 +172,12 @@ struct World {
     published_achievement: Achievement,
     /// Opened on that match, credited to `broker`: the target of the docking routes.
     docking: Docking,
+    /// `org`'s published achievement and its listing, awaiting approval: the target of the
+    /// listing routes.
+    listed_achievement: Achievement,
+    listing: Listing,
+    /// `org`'s intent on the third organization's announced listing of `published_achievement`.
+    intent: Intent,
 }
 
 static N: AtomicUsize = AtomicUsize::new(0);
@@ -274,7 +299,59 @@ async fn world(s: &TestServer) -> World {
         )
         .await
         .unwrap();
+    let a: records::AchievementRecord =
+        serde_json::from_value(with_owner(fixtures::achievement(), "holder", &org_name)).unwrap();
+    let listed_achievement: Achievement = m
+        .create(&actor, None, validate::achievement(&a, regions).unwrap())
+        .await
+        .unwrap();
+    for action in [AchievementAction::Submit, AchievementAction::Approve] {
+        m.transition::<Achievement>(&actor, listed_achievement.id.as_uuid(), None, action, None)
+            .await
+            .unwrap();
+    }
+    let now = techmarket_domain::now_millis();
+    let new_listing = |achievement_id| NewListing {
+        achievement_id,
+        terms: ListingTerms {
+            mode: ListingMode::FixedPrice,
+            price: 1_000_000,
+            reserve: None,
+            increment: None,
+            deposit: 0,
+            announcement_days: 20,
+            bidding_minutes: None,
+            soft_close_minutes: None,
+        },
+        summary: None,
+        confidentiality: None,
+        buyer_id: None,
+    };
+    let listing = m
+        .create_listing(&actor, new_listing(listed_achievement.id), now)
+        .await
+        .unwrap();
+    let listing = m
+        .listing_step(&actor, listing.id, None, AccountId::new(), ListingStep::Submit, now)
+        .await
+        .unwrap();
+    let third = m
+        .create_listing(&actor, new_listing(published_achievement.id), now)
+        .await
+        .unwrap();
+    for step in [ListingStep::Submit, ListingStep::Approve] {
+        m.listing_step(&actor, third.id, None, AccountId::new(), step, now)
+            .await
+            .unwrap();
+    }
+    let intent = m
+        .register_intent(&actor, third.id, org.id, AccountId::new(), None, now)
+        .await
+        .unwrap();
     World {
+        listed_achievement,
+        listing,
+        intent,
         org,
         other_org,
         achievement,
@@ -342,6 +419,9 @@ async fn request(
         "brokers" => w.broker.id.to_string(),
         "accounts" => w.victim.id.to_string(),
         "dockings" => w.docking.id.to_string(),
+        "listings" => w.listing.id.to_string(),
+        "intents" => w.intent.id.to_string(),
+        "certificates" => return (format!("/api/v1/certificates/{}", certified(s).await), None),
         "auth" => match token {
             // The caller's own second token.
             Some(t) => {
@@ -404,6 +484,14 @@ async fn request(
         ("post", "/api/v1/dockings/{id}/transitions") => Some(json!({"action": "contact"})),
         ("post", "/api/v1/dockings/{id}/notes") => Some(json!({"note": "电话联系了企业"})),
         ("put", "/api/v1/dockings/{id}/broker") => Some(json!({"broker_id": w.broker.id.to_string()})),
+        ("post", "/api/v1/listings") => Some(json!({
+            "achievement_id": w.listed_achievement.id.to_string(), "mode": "fixed_price", "price": 900_000
+        })),
+        ("post", "/api/v1/listings/{id}/steps") => Some(json!({"action": "submit"})),
+        ("post", "/api/v1/listings/{id}/bids") => Some(json!({"amount": 1_050_000, "idempotency_key": "matrix"})),
+        ("put", "/api/v1/listings/{id}/auction") => {
+            Some(json!({"opens_at": techmarket_domain::now_millis(), "bidding_minutes": 60}))
+        }
         ("post", "/api/v1/match-feedback") => Some(json!({
             "demand_id": w.published_demand.id.to_string(),
             "achievement_id": w.published_achievement.id.to_string(),
@@ -425,6 +513,95 @@ async fn request(
         _ => None,
     };
     (path, body)
+}
+
+/// A certified deal's certificate number (anyone may verify it).
+async fn certified(s: &TestServer) -> String {
+    let m = s.state.market();
+    let actor = Actor::system("test");
+    let regions = s.state.regions();
+    let i = n();
+    let a: records::AchievementRecord = serde_json::from_value(with_owner(
+        fixtures::achievement(),
+        "holder",
+        &format!("鉴证测试大学{i}"),
+    ))
+    .unwrap();
+    let a: Achievement = m
+        .create(&actor, None, validate::achievement(&a, regions).unwrap())
+        .await
+        .unwrap();
+    for action in [AchievementAction::Submit, AchievementAction::Approve] {
+        m.transition::<Achievement>(&actor, a.id.as_uuid(), None, action, None)
+            .await
+            .unwrap();
+    }
+    let buyer: Organization = m
+        .create(
+            &actor,
+            None,
+            validate::organization(
+                &records::OrganizationRecord {
+                    external_id: String::new(),
+                    name: format!("鉴证测试企业{i}"),
+                    credit_code: None,
+                    kind: "enterprise".into(),
+                    region: "220102".into(),
+                    tags: vec![],
+                    description: None,
+                    address: None,
+                    website: None,
+                    contact: None,
+                },
+                regions,
+                false,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let day = 86_400_000;
+    let t0 = techmarket_domain::now_millis() - 90 * day;
+    let l = m
+        .create_listing(
+            &actor,
+            NewListing {
+                achievement_id: a.id,
+                terms: ListingTerms {
+                    mode: ListingMode::Negotiated,
+                    price: 800_000,
+                    reserve: None,
+                    increment: None,
+                    deposit: 0,
+                    announcement_days: 20,
+                    bidding_minutes: None,
+                    soft_close_minutes: None,
+                },
+                summary: None,
+                confidentiality: None,
+                buyer_id: Some(buyer.id),
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    for step in [ListingStep::Submit, ListingStep::Approve] {
+        m.listing_step(&actor, l.id, None, AccountId::new(), step, t0)
+            .await
+            .unwrap();
+    }
+    let l = m
+        .listing_step(
+            &actor,
+            l.id,
+            None,
+            AccountId::new(),
+            ListingStep::Certify,
+            t0 + 30 * day,
+        )
+        .await
+        .unwrap();
+    l.certificate.unwrap().number
 }
 
 /// Whether the answer refused the caller: not signed in, not allowed, or (for a record they

@@ -17,4 +17,5 @@ mod portal;
 mod records;
 mod search;
 mod signin;
+mod trading;
 mod workspace;

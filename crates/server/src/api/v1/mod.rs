@@ -8,6 +8,7 @@ pub mod brokers;
 pub mod demands;
 pub mod docking;
 pub mod experts;
+pub mod listings;
 pub mod organizations;
 pub mod params;
 pub mod resource;
