@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use techmarket_domain::standards::RegionTable;
-use techmarket_store::{AuthConfig, Store};
+use techmarket_store::{AuthConfig, Market, Store, TradingConfig};
 use techmarket_store_postgres::PgStore;
 use techmarket_store_sqlite::SqliteStore;
 
@@ -47,6 +47,13 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// The site is served over HTTPS (by a proxy in front): session cookies get `Secure`.
     pub https: Option<bool>,
+    /// Working-day calendars (`YYYY-MM-DD holiday|workday name` a line) laid over the shipped
+    /// one: next year's State Council notice, a local holiday.
+    #[serde(default)]
+    pub calendar_files: Vec<PathBuf>,
+    /// The listing rules (SPEC §5); keys left out keep their defaults.
+    #[serde(default)]
+    pub listing_rules: Option<techmarket_domain::ListingRules>,
 }
 
 /// The resolved configuration.
@@ -63,6 +70,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Session cookies get `Secure`.
     pub https: bool,
+    /// The listing rules and the working-day calendar.
+    pub trading: TradingConfig,
 }
 
 pub const DEFAULT_DATA: &str = "./techmarket-data";
@@ -82,6 +91,20 @@ impl Config {
             regions.merge(extra);
         }
         let (auth, public_url, https) = resolve_auth(&file, |k| std::env::var(k).ok())?;
+        let mut trading = TradingConfig::default();
+        for f in &file.calendar_files {
+            let text =
+                std::fs::read_to_string(f).with_context(|| format!("cannot read the calendar {}", f.display()))?;
+            let extra = techmarket_domain::WorkingCalendar::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", f.display(), e.en))?;
+            trading.calendar = trading.calendar.merged(extra);
+        }
+        if let Some(rules) = file.listing_rules.clone() {
+            rules
+                .check()
+                .map_err(|e| anyhow::anyhow!("listing_rules in the configuration file: {e}"))?;
+            trading.rules = rules;
+        }
         let log_format = args
             .log_format
             .clone()
@@ -107,7 +130,13 @@ impl Config {
             auth,
             public_url,
             https,
+            trading,
         })
+    }
+
+    /// The market over `store`, with this configuration's listing rules and calendar.
+    pub fn market(&self, store: Arc<dyn Store>) -> Market {
+        Market::new(store).with_trading(self.trading.clone())
     }
 
     /// Opens the store: PostgreSQL for a `postgres://` URL, otherwise SQLite (by default
@@ -268,6 +297,44 @@ mod tests {
         assert!(resolve_auth(&FileConfig::default(), bad).is_err());
         let zero: FileConfig = toml::from_str("session_idle_minutes = 0").unwrap();
         assert!(resolve_auth(&zero, |_| None).is_err());
+    }
+
+    #[test]
+    fn listing_rules_and_calendars_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cal = dir.path().join("jilin-2027.txt");
+        std::fs::write(&cal, "2027-01-01 holiday 元旦\n2026-03-09 holiday 地方假日\n").unwrap();
+        let file = dir.path().join("techmarket.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "calendar_files = [{:?}]\n[listing_rules]\nannouncement_days = 25\nsoft_close_minutes = 3\n",
+                cal.display().to_string()
+            ),
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            data: None,
+            database_url: None,
+            config: Some(file.clone()),
+            log_format: None,
+        };
+        let cfg = Config::resolve(&args).unwrap();
+        assert_eq!(cfg.trading.rules.announcement_days, 25);
+        assert_eq!(cfg.trading.rules.soft_close_minutes, 3);
+        assert_eq!(cfg.trading.rules.extension_days, 5, "a key left out keeps its default");
+        let monday = time::macros::date!(2026 - 03 - 09);
+        assert!(!cfg.trading.calendar.is_working_day(monday), "the local holiday");
+        assert!(
+            !cfg.trading.calendar.is_working_day(time::macros::date!(2026 - 10 - 01)),
+            "the shipped ones stay"
+        );
+        // Below the SPEC's floors is refused, by name.
+        std::fs::write(&file, "[listing_rules]\nannouncement_days = 10\n").unwrap();
+        let e = Config::resolve(&args).unwrap_err().to_string();
+        assert!(e.contains("announcement_days"), "{e}");
+        std::fs::write(&file, "[listing_rules]\nannouncment_days = 30\n").unwrap();
+        assert!(Config::resolve(&args).is_err(), "an unknown rule is an error");
     }
 
     #[test]

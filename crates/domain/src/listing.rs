@@ -59,8 +59,10 @@ impl ListingMode {
     }
 }
 
-/// The market's listing rules (SPEC §5 defaults; each configurable).
+/// The market's listing rules (SPEC §5 defaults; each configurable, e.g. in the `[listing_rules]`
+/// table of the configuration file — a key left out keeps its default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ListingRules {
     /// The shortest announcement (挂牌公告期), in working days.
     pub announcement_days: u32,
@@ -83,6 +85,54 @@ pub struct ListingRules {
     /// When an auction opens by default, in minutes after midnight (Beijing) of the first working
     /// day after the announcement ends; an operator may set another time before the first bid.
     pub auction_start_minute: u32,
+}
+
+impl ListingRules {
+    /// Rules a market cannot run on: the SPEC's minimums are floors (an announcement of at
+    /// least 20 working days and so on are the law's, not a preference), windows are positive.
+    pub fn check(&self) -> Result<(), String> {
+        let d = ListingRules::default();
+        let mut problems = Vec::new();
+        for (name, value, floor) in [
+            ("announcement_days", self.announcement_days, d.announcement_days),
+            ("extension_days", self.extension_days, d.extension_days),
+            ("publicity_days", self.publicity_days, d.publicity_days),
+            (
+                "negotiated_publicity_days",
+                self.negotiated_publicity_days,
+                d.negotiated_publicity_days,
+            ),
+        ] {
+            if value < floor {
+                problems.push(format!("{name} must be at least {floor} (SPEC §5), not {value}"));
+            }
+        }
+        for (name, value) in [
+            ("bidding_minutes", self.bidding_minutes),
+            ("soft_close_minutes", self.soft_close_minutes),
+        ] {
+            if !(1..=MAX_WINDOW_MINUTES).contains(&value) {
+                problems.push(format!("{name} must be 1 to {MAX_WINDOW_MINUTES}, not {value}"));
+            }
+        }
+        if !(1..=100).contains(&self.relist_floor_percent) {
+            problems.push(format!(
+                "relist_floor_percent must be 1 to 100, not {}",
+                self.relist_floor_percent
+            ));
+        }
+        if self.auction_start_minute >= 24 * 60 {
+            problems.push(format!(
+                "auction_start_minute must be below 1440, not {}",
+                self.auction_start_minute
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
 }
 
 impl Default for ListingRules {

@@ -123,7 +123,7 @@ pub async fn load(market: &Market, cfg: &Config, seed: u64, scale: Scale, show_p
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
     let store = cfg.open_store().await?;
-    let market = Market::new(store);
+    let market = cfg.market(store);
     println!(
         "Building the {} demo market (seed {}) in {} …",
         args.scale,

@@ -19,7 +19,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
         .listen
         .or_else(|| cfg.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.into());
-    serve(cfg, Market::new(store), &listen, None).await?;
+    serve(cfg, cfg.market(store), &listen, None).await?;
     Ok(ExitCode::SUCCESS)
 }
 
