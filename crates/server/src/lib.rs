@@ -143,8 +143,14 @@ pub async fn run_trading_scheduler(state: AppState, stop: impl Future<Output = (
             .advance_trading(&actor, techmarket_domain::now_millis())
             .await
         {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(steps = n, "trading steps taken"),
+            Ok(run) => {
+                if run.done > 0 {
+                    tracing::info!(steps = run.done, "trading steps taken");
+                }
+                for (listing, e) in run.failed {
+                    tracing::warn!(%listing, error = %e, "a due trading step failed; it is tried again");
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "trading scheduler"),
         }
         tokio::select! {

@@ -1079,9 +1079,10 @@ impl Market {
     /// Takes every step that has fallen due at `now`: announcements that ended, auctions that
     /// closed. Safe to run on every server at once: each step is one transaction checked against
     /// the version it read, so of two servers one wins and the other finds nothing left to do.
-    /// Returns how many steps were taken.
-    pub async fn advance_trading(&self, actor: &Actor, now: Millis) -> StoreResult<usize> {
-        let mut done = 0;
+    /// One listing's failure does not hold up the others: it is reported and tried again on the
+    /// next run.
+    pub async fn advance_trading(&self, actor: &Actor, now: Millis) -> StoreResult<Advanced> {
+        let mut out = Advanced::default();
         let due = ListQuery {
             conditions: vec![
                 Condition::Eq("status", SqlValue::Text(ListingStatus::Announced.code().into())),
@@ -1091,24 +1092,58 @@ impl Market {
             ..ListQuery::default()
         };
         for l in self.list::<Listing>(&due).await?.items {
-            match self.end_announcement(actor, l.id, now).await {
-                Ok(_) => done += 1,
-                Err(StoreError::VersionConflict { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            out.count(l.id, self.end_announcement(actor, l.id, now).await);
         }
         for (listing_id, round) in self.store().due_auctions(now, 100).await? {
-            let l = self.listing(ListingId::from_uuid(listing_id)).await?;
+            let id = ListingId::from_uuid(listing_id);
+            let l = match self.listing(id).await {
+                Ok(l) => l,
+                Err(e) => {
+                    out.failed.push((id, e));
+                    continue;
+                }
+            };
             if l.round != round || l.status != ListingStatus::Bidding {
+                // An auction its listing no longer waits for: closed so it is not due again.
+                let count = self
+                    .store()
+                    .auction(listing_id, round)
+                    .await?
+                    .map_or(0, |r| r.auction.bid_count);
+                let close = Write::Auction(AuctionWrite::Close {
+                    listing_id,
+                    round,
+                    bid_count: count,
+                    closed_at: now,
+                });
+                let _ = self.store().write(&[close]).await;
                 continue;
             }
-            match self.close_auction(actor, l.id, now).await {
-                Ok(_) => done += 1,
-                Err(StoreError::VersionConflict { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            out.count(l.id, self.close_auction(actor, l.id, now).await);
         }
-        Ok(done)
+        Ok(out)
+    }
+}
+
+/// What a run of [`Market::advance_trading`] did.
+#[derive(Debug, Default)]
+pub struct Advanced {
+    /// Steps taken.
+    pub done: usize,
+    /// Listings whose due step failed (tried again next run).
+    pub failed: Vec<(ListingId, StoreError)>,
+}
+
+impl Advanced {
+    fn count(&mut self, id: ListingId, r: StoreResult<Listing>) {
+        match r {
+            Ok(_) => self.done += 1,
+            // Another server took the step first: between our reading the due list and the
+            // listing, or between reading the listing and writing it.
+            Err(StoreError::VersionConflict { .. }) => {}
+            Err(StoreError::Invalid(v)) if v.0.iter().any(|f| f.code == "listing_status") => {}
+            Err(e) => self.failed.push((id, e)),
+        }
     }
 }
 

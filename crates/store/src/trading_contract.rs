@@ -188,8 +188,12 @@ pub async fn trading_a_sole_buyer_deal_walks_to_a_certificate(store: Arc<dyn Sto
     assert_eq!(intents[0].deposit_reference.as_deref(), Some("BANK-001"));
 
     let now = now_millis();
-    let done = f.m.advance_trading(&system(), now).await.unwrap();
-    assert_eq!(done, 1, "the ended announcement is the one due step");
+    let run = f.m.advance_trading(&system(), now).await.unwrap();
+    assert_eq!(
+        (run.done, run.failed.len()),
+        (1, 0),
+        "the ended announcement is the one due step"
+    );
     let l = f.m.listing(l.id).await.unwrap();
     assert_eq!(l.status, ListingStatus::Publicity);
     let r = l.result.clone().unwrap();
@@ -630,7 +634,9 @@ pub async fn trading_due_steps_run_once_from_the_database(store: Arc<dyn Store>)
     let now = now_millis();
     let (m1, m2, actor) = (Market::new(store.clone()), Market::new(store.clone()), system());
     let (a, b) = tokio::join!(m1.advance_trading(&actor, now), m2.advance_trading(&actor, now));
-    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.done + b.done, 1);
+    assert!(a.failed.is_empty() && b.failed.is_empty(), "{a:?} {b:?}");
     let l = f.m.listing(l.id).await.unwrap();
     assert_eq!(l.status, ListingStatus::Bidding);
     let row = store.auction(l.id.as_uuid(), l.round).await.unwrap().unwrap();
@@ -640,10 +646,12 @@ pub async fn trading_due_steps_run_once_from_the_database(store: Arc<dyn Store>)
     assert_eq!(row.auction.ends_at - opens, 3_600_000);
     assert_eq!(row.auction.increment, 10_000, "1% of a fixed price");
     // Nothing is due until it ends; then it closes once (no bid: the listing lapses).
-    assert_eq!(f.m.advance_trading(&system(), now).await.unwrap(), 0);
+    assert_eq!(f.m.advance_trading(&system(), now).await.unwrap().done, 0);
     let end = row.auction.ends_at;
     let (a, b) = tokio::join!(m1.advance_trading(&actor, end), m2.advance_trading(&actor, end));
-    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.done + b.done, 1);
+    assert!(a.failed.is_empty() && b.failed.is_empty(), "{a:?} {b:?}");
     let l = f.m.listing(l.id).await.unwrap();
     assert_eq!(l.status, ListingStatus::Lapsed);
     assert_eq!(

@@ -201,7 +201,7 @@ async fn a_listing_walks_from_the_sellers_draft_to_a_certificate_anyone_can_veri
     let m = f.s.state.market();
     let lid = ListingId::from_uuid(uuid(&listing));
     let due = m.listing(lid).await.unwrap().due_at.unwrap();
-    assert_eq!(m.advance_trading(&Actor::system("test"), due).await.unwrap(), 1);
+    assert_eq!(m.advance_trading(&Actor::system("test"), due).await.unwrap().done, 1);
     let l = f.s.get_as(None, &format!("/api/v1/listings/{listing}")).await.ok(200);
     assert_eq!(l["status"], "publicity");
     assert_eq!(l["result"]["price"], 1_000_000);
