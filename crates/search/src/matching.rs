@@ -26,6 +26,15 @@ const OTHER_INDUSTRY: f32 = 0.96;
 /// Factor for 面议: neither a fit nor a miss, a shade below a stated fit.
 const NEGOTIABLE: f32 = 0.98;
 
+/// Share of the text relevance given to the overlap of character pairs (see
+/// [`SearchIndex::pair_scores`]); the rest is the word query's score.
+const PAIR_BLEND: f32 = 0.2;
+/// BM25 saturation and length normalization of the character-pair overlap.
+const PAIR_K1: f32 = 1.2;
+const PAIR_B: f32 = 0.75;
+/// A pair in a candidate's title counts this many times one in its summary.
+const PAIR_TITLE: f32 = 1.6;
+
 /// Candidates taken from the text index before constraints re-rank them.
 const CANDIDATES: usize = 300;
 /// Query words considered for a long description.
@@ -642,6 +651,9 @@ impl SearchIndex {
             .map(|(w, _)| (w.clone(), self.analyzer().synonyms(w).to_vec()))
             .collect();
         let mut out = Vec::new();
+        // Each candidate's title and body (lower-cased) and its constraint and coverage factor,
+        // for the character-pair overlap below.
+        let mut texts: Vec<(String, String, f32)> = Vec::new();
         for h in hits {
             let doc: TantivyDocument = searcher.doc(h.addr)?;
             let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
@@ -664,6 +676,7 @@ impl SearchIndex {
             let text_score = h.score / best;
             let (matched_terms, coverage) = self.matched_terms(&wanted, &format!("{title} {body}"));
             let coord = 1.0 + COVERAGE * coverage;
+            texts.push((title.to_lowercase(), body.to_lowercase(), factor * coord));
             out.push(Match {
                 id,
                 external_id: facts.external_id.clone(),
@@ -675,6 +688,14 @@ impl SearchIndex {
                 checks,
             });
         }
+        let pairs = self.pair_scores(source, &texts);
+        let best_pairs = pairs.iter().copied().fold(0.0f32, f32::max);
+        if best_pairs > 0.0 {
+            for ((m, p), (_, _, factor)) in out.iter_mut().zip(&pairs).zip(&texts) {
+                m.text_score = (1.0 - PAIR_BLEND) * m.text_score + PAIR_BLEND * p / best_pairs;
+                m.score = m.text_score * factor;
+            }
+        }
         // Scores are relative to the best match (1.0).
         let top = out.iter().map(|m| m.score).fold(0.0f32, f32::max);
         if top > 0.0 {
@@ -685,6 +706,74 @@ impl SearchIndex {
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         out.truncate(limit);
         Ok(out)
+    }
+
+    /// A second opinion on each candidate's text relevance that does not depend on where jieba
+    /// cut either text: BM25 over the source's pairs of adjacent CJK characters (and its ASCII
+    /// words), counted in the candidate's title and body. Texts a segmenter cuts differently
+    /// still share their pairs (电解水制氢 and 水电解制氢 share 电解 and 制氢; 低温 stands in
+    /// 耐低温 and in 低温型 alike), which the word query misses.
+    /// Pairs inside a generic word (公司, 希望) are left out; the document frequencies are the
+    /// index's (every pair of adjacent characters is indexed as a term).
+    fn pair_scores(&self, source: &Source, texts: &[(String, String, f32)]) -> Vec<f32> {
+        let mut grams: Vec<(String, f32)> = Vec::new();
+        for (text, weight) in [(&source.headline, 1.6f32), (&source.body, 1.0)] {
+            for g in text_grams(&text.to_lowercase()) {
+                if GENERIC.contains(&g.as_str()) {
+                    continue;
+                }
+                match grams.iter_mut().find(|(x, _)| *x == g) {
+                    // Repeated across the text: central to it (as in `match_words`).
+                    Some((_, wt)) => *wt = (*wt + 0.3 * weight).min(2.5),
+                    None => grams.push((g, weight)),
+                }
+            }
+        }
+        if grams.is_empty() || texts.is_empty() {
+            return vec![0.0; texts.len()];
+        }
+        let searcher = self.searcher();
+        let f = self.fields();
+        let n = searcher.num_docs().max(1) as f32;
+        let mut index: std::collections::HashMap<Gram<'_>, usize> = std::collections::HashMap::new();
+        for (i, (g, _)) in grams.iter().enumerate() {
+            grams_of(g, |x| {
+                index.entry(x).or_insert(i);
+            });
+        }
+        let weights: Vec<f32> = grams.iter().map(|(_, w)| *w).collect();
+        let idf: Vec<f32> = grams
+            .iter()
+            .map(|(g, _)| {
+                let df = searcher
+                    .doc_freq(&tantivy::Term::from_field_text(f.summary, g))
+                    .unwrap_or(0) as f32;
+                ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+            })
+            .collect();
+        let length = |(t, b, _): &(String, String, f32)| (t.chars().count() + b.chars().count()) as f32;
+        let average = (texts.iter().map(length).sum::<f32>() / texts.len() as f32).max(1.0);
+        let mut tf = vec![0.0f32; grams.len()];
+        texts
+            .iter()
+            .map(|x| {
+                tf.iter_mut().for_each(|t| *t = 0.0);
+                for (text, weight) in [(&x.0, PAIR_TITLE), (&x.1, 1.0)] {
+                    grams_of(text, |g| {
+                        if let Some(&i) = index.get(&g) {
+                            tf[i] += weight;
+                        }
+                    });
+                }
+                let norm = PAIR_K1 * (1.0 - PAIR_B + PAIR_B * length(x) / average);
+                tf.iter()
+                    .zip(&weights)
+                    .zip(&idf)
+                    .filter(|((t, _), _)| **t > 0.0)
+                    .map(|((t, qw), idf)| qw * idf * t * (PAIR_K1 + 1.0) / (t + norm))
+                    .sum()
+            })
+            .collect()
     }
 
     /// Which wanted words (or a synonym) occur in the text, longest first, at most eight; and
@@ -726,6 +815,53 @@ impl SearchIndex {
     }
 }
 
+/// A gram of [`grams`]: a pair of adjacent CJK characters or an ASCII word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Gram<'a> {
+    Pair(char, char),
+    Word(&'a str),
+}
+
+impl Gram<'_> {
+    fn text(self) -> String {
+        match self {
+            Gram::Pair(a, b) => [a, b].iter().collect(),
+            Gram::Word(w) => w.to_string(),
+        }
+    }
+}
+
+/// The pairs of adjacent CJK characters of a lower-cased text and its ASCII words that hold a
+/// letter (`cod`, `mtf`; not bare numbers, which are figures), in order, without allocating
+/// (the candidates of a match are scanned this way).
+fn grams_of<'a>(text: &'a str, mut each: impl FnMut(Gram<'a>)) {
+    let mut prev: Option<char> = None;
+    let mut word: Option<usize> = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        if let Some(p) = prev
+            && crate::lexicon::is_cjk(p)
+            && crate::lexicon::is_cjk(c)
+        {
+            each(Gram::Pair(p, c));
+        }
+        prev = Some(c);
+        if c.is_ascii_alphanumeric() {
+            word.get_or_insert(i);
+        } else if let Some(start) = word.take() {
+            let w = &text[start..i];
+            if w.chars().any(|c| c.is_ascii_alphabetic()) {
+                each(Gram::Word(w));
+            }
+        }
+    }
+}
+
+fn text_grams(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    grams_of(text, |g| out.push(g.text()));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,5 +873,13 @@ mod tests {
         assert!(!ascii_token("max 3d", 'x'));
         assert!(!ascii_token("3d打印", '3'));
         assert!(!ascii_token("", 'a'));
+    }
+
+    #[test]
+    fn character_pairs_and_ascii_words_are_the_grams() {
+        assert_eq!(text_grams("电解水制氢"), ["电解", "解水", "水制", "制氢"]);
+        // Not across punctuation or ASCII; a bare number is a figure, not a term.
+        assert_eq!(text_grams("cod降低，mtf 50%"), ["cod", "降低", "mtf"]);
+        assert!(text_grams("").is_empty());
     }
 }

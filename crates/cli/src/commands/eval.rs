@@ -203,6 +203,16 @@ pub async fn matching(cfg: &Config, a: &MatchingArgs) -> Result<Figures> {
                     m.reasons(false).join("; ")
                 );
             }
+            // The judged records ranked below the first ten (or not at all), to see what is missed.
+            let mut judged: Vec<(&String, &u8)> = grades.iter().collect();
+            judged.sort();
+            for (id, grade) in judged {
+                match ranking.iter().position(|r| r == id) {
+                    Some(i) if i < 10 => {}
+                    Some(i) => eprintln!("    rank {:>3} g{grade} {id}", i + 1),
+                    None => eprintln!("    not ranked g{grade} {id}"),
+                }
+            }
         }
     }
     let n = demand_ids.len().max(1) as f64;
