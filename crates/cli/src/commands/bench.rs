@@ -9,6 +9,9 @@
 //!   (trigram) over the same records (see `bench_search`).
 //! - `bench pages`: the portal's pages over the data directory's market, p50/p99; baseline the
 //!   JSON API requests for the same data (see `bench_pages`).
+//! - `bench bids`: acknowledged bids/s and bid latency with concurrent bidders over running
+//!   auctions, on SQLite and PostgreSQL; baseline the database's single-row commit rate with as
+//!   many tasks (see `bench_bids`).
 
 // Its own file beside this one (commands/bench_search.rs): the search benchmark is large.
 #[path = "bench_search.rs"]
@@ -16,6 +19,9 @@ pub mod bench_search;
 // And the portal's pages (commands/bench_pages.rs).
 #[path = "bench_pages.rs"]
 pub mod bench_pages;
+// And the auctions' bids (commands/bench_bids.rs).
+#[path = "bench_bids.rs"]
+pub mod bench_bids;
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
@@ -65,6 +71,9 @@ pub enum What {
     /// The portal's pages (home, search, detail) over the data directory's market: p50/p99,
     /// against the API requests for the same data
     Pages(bench_pages::Args),
+    /// Acknowledged bids/s and bid latency with concurrent bidders over running auctions, on
+    /// SQLite and PostgreSQL, against the database's single-row commit rate
+    Bids(bench_bids::Args),
 }
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
@@ -78,6 +87,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
         What::Demo { seed } => bench_demo(seed).await,
         What::Search(a) => bench_search::run(cfg, a).await,
         What::Pages(a) => bench_pages::run(cfg, a).await,
+        What::Bids(a) => bench_bids::run(a).await,
     }
 }
 

@@ -32,16 +32,16 @@ struct Target {
     baseline: Vec<String>,
 }
 
-/// Latencies in ms, sorted.
-struct Latencies(Vec<f64>);
+/// Latencies in ms, sorted (also `bench bids`'s).
+pub struct Latencies(Vec<f64>);
 
 impl Latencies {
-    fn new(mut v: Vec<f64>) -> Latencies {
+    pub fn new(mut v: Vec<f64>) -> Latencies {
         v.sort_by(f64::total_cmp);
         Latencies(v)
     }
 
-    fn pct(&self, p: f64) -> f64 {
+    pub fn pct(&self, p: f64) -> f64 {
         if self.0.is_empty() {
             return 0.0;
         }
@@ -49,7 +49,7 @@ impl Latencies {
         self.0[i.min(self.0.len() - 1)]
     }
 
-    fn max(&self) -> f64 {
+    pub fn max(&self) -> f64 {
         self.0.last().copied().unwrap_or(0.0)
     }
 }
