@@ -865,6 +865,19 @@ impl Store for SqliteStore {
         Ok(Ok(trading::placed(decision)))
     }
 
+    async fn bid_by_key(&self, listing_id: Uuid, round: u32, bidder: Uuid, key: &str) -> StoreResult<Option<Bid>> {
+        sqlx::query(tsql::SELECT_EARLIER_BID)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .bind(bidder.to_string())
+            .bind(key)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)?
+            .map(|r| bid_from_sqlite(&r))
+            .transpose()
+    }
+
     async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>> {
         let row: Option<(String, Option<i64>)> = sqlx::query_as(tsql::SELECT_AUCTION)
             .bind(listing_id.to_string())

@@ -182,6 +182,15 @@ pub trait Store: Send + Sync + 'static {
         clock: &(dyn Fn() -> Millis + Send + Sync),
     ) -> StoreResult<Result<PlacedBid, techmarket_domain::BidError>>;
 
+    /// The bid `bidder` placed with this idempotency key, if any (read without a lock).
+    async fn bid_by_key(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        bidder: Uuid,
+        key: &str,
+    ) -> StoreResult<Option<techmarket_domain::Bid>>;
+
     /// The auction of one round of a listing.
     async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>>;
 

@@ -1072,8 +1072,29 @@ impl Market {
     }
 
     /// Places a bid at the server's clock (read after the auction is locked).
+    ///
+    /// A bid that is already too low, or not a whole step, is answered from an unlocked read —
+    /// most requests of a busy auction lose a race, and they need not queue for the lock. Both
+    /// answers are final: the price only rises, and every price is the start plus whole steps.
+    /// A replay is told apart first (its amount is below the price by now). Anything else — a
+    /// possible new bid, a deadline — is decided under the lock.
     pub async fn place_bid(&self, request: &BidRequest) -> StoreResult<Result<PlacedBid, BidError>> {
-        self.store().place_bid(request, &techmarket_domain::now_millis).await
+        let store = self.store();
+        let (listing, bidder) = (request.listing_id.as_uuid(), request.bidder.as_uuid());
+        if let Ok(key) = Auction::clean_key(&request.idempotency_key)
+            && let Some(row) = store.auction(listing, request.round).await?
+            && row.closed_at.is_none()
+            && store.bid_by_key(listing, request.round, bidder, key).await?.is_none()
+        {
+            let mut probe = row.auction.clone();
+            let now = techmarket_domain::now_millis();
+            if let Err(e @ (BidError::TooLow { .. } | BidError::NotAStep { .. })) =
+                probe.place(now, request.bidder, request.amount, key, None)
+            {
+                return Ok(Err(e));
+            }
+        }
+        store.place_bid(request, &techmarket_domain::now_millis).await
     }
 
     /// Takes every step that has fallen due at `now`: announcements that ended, auctions that

@@ -499,6 +499,15 @@ impl Store for Counting {
     ) -> StoreResult<Result<techmarket_store::PlacedBid, techmarket_domain::BidError>> {
         self.inner.place_bid(request, clock).await
     }
+    async fn bid_by_key(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        bidder: Uuid,
+        key: &str,
+    ) -> StoreResult<Option<techmarket_domain::Bid>> {
+        self.inner.bid_by_key(listing_id, round, bidder, key).await
+    }
     async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<techmarket_store::AuctionRow>> {
         self.inner.auction(listing_id, round).await
     }

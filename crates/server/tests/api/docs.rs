@@ -489,6 +489,9 @@ impl Store for DownStore {
     ) -> StoreResult<Result<techmarket_store::PlacedBid, techmarket_domain::BidError>> {
         down()
     }
+    async fn bid_by_key(&self, _: Uuid, _: u32, _: Uuid, _: &str) -> StoreResult<Option<techmarket_domain::Bid>> {
+        down()
+    }
     async fn auction(&self, _: Uuid, _: u32) -> StoreResult<Option<techmarket_store::AuctionRow>> {
         down()
     }
