@@ -16,6 +16,7 @@ pub mod achievement;
 pub mod auction;
 pub mod calendar;
 pub mod common;
+pub mod deal_room;
 pub mod demand;
 pub mod directory;
 pub mod docking;
@@ -30,6 +31,7 @@ pub use achievement::{Achievement, AchievementAction, AchievementFields, Achieve
 pub use auction::{Auction, Bid, BidError, BidOutcome};
 pub use calendar::WorkingCalendar;
 pub use common::{Actor, Contact, HolderType, Millis, RecordKind, TransferMode, now_millis};
+pub use deal_room::{DocumentMeta, DocumentRules, DocumentType};
 pub use demand::{Challenge, Demand, DemandAction, DemandFields, DemandStatus, Enterprise};
 pub use directory::{
     Broker, BrokerFields, BrokerLevel, Expert, ExpertFields, OrgKind, OrgTag, Organization, OrganizationAction,
