@@ -8,8 +8,9 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseErro
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
 use std::str::FromStr;
 use std::time::Duration;
-use techmarket_domain::{Bid, BidError, Notification};
+use techmarket_domain::{Bid, BidError, DocumentMeta, Notification};
 use techmarket_domain::{Millis, RecordKind};
+use techmarket_store::deal_room;
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
 use techmarket_store::trading::{self, BidDecision, sql as tsql};
@@ -409,6 +410,16 @@ impl Store for PgStore {
                         .execute(&mut *tx)
                         .await
                         .map_err(db_err)?;
+                    i += 1;
+                }
+                Write::Document(d) => {
+                    sqlx::query_with(
+                        deal_room::sql::INSERT_DOCUMENT,
+                        arguments(&deal_room::document_values(d))?,
+                    )
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
                     i += 1;
                 }
                 Write::Event(_) => i += 1,
@@ -820,6 +831,24 @@ impl Store for PgStore {
             .await
             .map_err(db_err)?
             .rows_affected())
+    }
+
+    async fn documents(&self, listing_id: Uuid) -> StoreResult<Vec<DocumentMeta>> {
+        let rows: Vec<deal_room::DocumentRow> = sqlx::query_as(deal_room::sql::SELECT_DOCUMENTS)
+            .bind(listing_id.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter().map(deal_room::document_from_row).collect()
+    }
+
+    async fn document(&self, id: Uuid) -> StoreResult<Option<DocumentMeta>> {
+        let row: Option<deal_room::DocumentRow> = sqlx::query_as(deal_room::sql::SELECT_DOCUMENT)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.map(deal_room::document_from_row).transpose()
     }
 }
 

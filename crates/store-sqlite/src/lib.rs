@@ -18,8 +18,9 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::task::Poll;
 use std::time::Duration;
-use techmarket_domain::{Bid, BidError, Notification};
+use techmarket_domain::{Bid, BidError, DocumentMeta, Notification};
 use techmarket_domain::{Millis, RecordKind};
+use techmarket_store::deal_room;
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
 use techmarket_store::trading::{self, BidDecision, sql as tsql};
@@ -246,6 +247,8 @@ enum Step<'a> {
     /// An auction opened, closed or moved.
     Auction(&'a AuctionWrite),
     Notify(&'a Notification),
+    /// A deal-room document's row.
+    Document(&'a DocumentMeta),
 }
 
 /// The steps of a write: records and passwords in order (consecutive inserts of one kind in
@@ -290,6 +293,10 @@ fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&
             }
             Write::Notify(n) => {
                 steps.push(Step::Notify(n));
+                i += 1;
+            }
+            Write::Document(d) => {
+                steps.push(Step::Document(d));
                 i += 1;
             }
             Write::Event(_) => i += 1,
@@ -354,6 +361,12 @@ fn statement(step: &Step<'_>) -> StoreResult<(String, SqliteArguments)> {
             }
             trading::sql::INSERT_NOTIFICATION.to_string()
         }
+        Step::Document(d) => {
+            for v in deal_room::document_values(d) {
+                bind_into(&mut args, &v, matches!(v, SqlValue::Int(_)))?;
+            }
+            deal_room::sql::INSERT_DOCUMENT.to_string()
+        }
     };
     Ok((sql, args))
 }
@@ -398,7 +411,7 @@ async fn run(conn: &mut SqliteConnection, steps: &[Step<'_>]) -> StoreResult<()>
                     None => db_err(e),
                 });
             }
-            (Step::Notify(_), Err(e)) => return Err(db_err(e)),
+            (Step::Notify(_) | Step::Document(_), Err(e)) => return Err(db_err(e)),
             (_, Ok(_)) => {}
             (Step::Insert(rows), Err(e)) => {
                 return Err(match unique_violation_column(&e) {
@@ -949,6 +962,24 @@ impl Store for SqliteStore {
             .bind(organization_id.to_string());
         let mut w = self.writer.lock().await;
         Ok(q.execute(&mut *w).await.map_err(db_err)?.rows_affected())
+    }
+
+    async fn documents(&self, listing_id: Uuid) -> StoreResult<Vec<DocumentMeta>> {
+        let rows: Vec<deal_room::DocumentRow> = sqlx::query_as(deal_room::sql::SELECT_DOCUMENTS)
+            .bind(listing_id.to_string())
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)?;
+        rows.into_iter().map(deal_room::document_from_row).collect()
+    }
+
+    async fn document(&self, id: Uuid) -> StoreResult<Option<DocumentMeta>> {
+        let row: Option<deal_room::DocumentRow> = sqlx::query_as(deal_room::sql::SELECT_DOCUMENT)
+            .bind(id.to_string())
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)?;
+        row.map(deal_room::document_from_row).transpose()
     }
 }
 

@@ -11,6 +11,8 @@ pub mod accounts;
 pub mod accounts_contract;
 pub mod auth;
 pub mod contract;
+pub mod deal_room;
+pub mod deal_room_contract;
 pub mod docking;
 pub mod docking_contract;
 pub mod error;
@@ -22,6 +24,7 @@ pub mod trading_contract;
 
 pub use accounts::{AccountError, Accounts, AuthConfig, Authenticated, SignedIn, secret_hash};
 pub use auth::{AuditQuery, Secret, SecretKind};
+pub use deal_room::DocumentAccess;
 pub use docking::{DockingCounts, docking_visibility, feedback_visibility};
 pub use error::{StoreError, StoreResult};
 pub use market::Market;
@@ -219,4 +222,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Marks all of an organization's notifications read; returns how many were unread.
     async fn mark_notifications_read(&self, organization_id: Uuid, now: Millis) -> StoreResult<u64>;
+
+    // --- the deal room (see [`deal_room`]) ---
+
+    /// A listing's documents (added by [`Write::Document`]), oldest first.
+    async fn documents(&self, listing_id: Uuid) -> StoreResult<Vec<techmarket_domain::DocumentMeta>>;
+
+    /// One document by id.
+    async fn document(&self, id: Uuid) -> StoreResult<Option<techmarket_domain::DocumentMeta>>;
 }

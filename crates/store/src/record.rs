@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use techmarket_domain::lifecycle::Status;
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{
-    Account, Achievement, Actor, Broker, Demand, Docking, Expert, Intent, Listing, MatchFeedback, Millis, Notification,
-    Organization, RecordKind,
+    Account, Achievement, Actor, Broker, Demand, Docking, DocumentMeta, Expert, Intent, Listing, MatchFeedback, Millis,
+    Notification, Organization, RecordKind,
 };
 use uuid::Uuid;
 
@@ -166,6 +166,8 @@ pub enum Write {
     Auction(AuctionWrite),
     /// An in-app notification to an organization.
     Notify(Notification),
+    /// A confidential document added to a listing's deal room (its file is already stored).
+    Document(DocumentMeta),
     /// An event with no record change (a deal-room document viewed).
     Event(NewEvent),
 }
@@ -201,7 +203,7 @@ impl Write {
     pub fn event(&self) -> Option<&NewEvent> {
         match self {
             Write::Insert { event, .. } | Write::Update { event, .. } | Write::Event(event) => Some(event),
-            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) => None,
+            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) | Write::Document(_) => None,
         }
     }
 
@@ -209,7 +211,9 @@ impl Write {
     pub fn record(&self) -> Option<&StoredRecord> {
         match self {
             Write::Insert { record, .. } | Write::Update { record, .. } => Some(record),
-            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) | Write::Event(_) => None,
+            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) | Write::Document(_) | Write::Event(_) => {
+                None
+            }
         }
     }
 }

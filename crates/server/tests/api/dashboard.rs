@@ -537,6 +537,12 @@ impl Store for Counting {
     async fn mark_notifications_read(&self, organization_id: Uuid, now: techmarket_domain::Millis) -> StoreResult<u64> {
         self.inner.mark_notifications_read(organization_id, now).await
     }
+    async fn documents(&self, listing_id: Uuid) -> StoreResult<Vec<techmarket_domain::DocumentMeta>> {
+        self.inner.documents(listing_id).await
+    }
+    async fn document(&self, id: Uuid) -> StoreResult<Option<techmarket_domain::DocumentMeta>> {
+        self.inner.document(id).await
+    }
 }
 
 #[tokio::test]

@@ -510,4 +510,10 @@ impl Store for DownStore {
     async fn mark_notifications_read(&self, _: Uuid, _: techmarket_domain::Millis) -> StoreResult<u64> {
         down()
     }
+    async fn documents(&self, _: Uuid) -> StoreResult<Vec<techmarket_domain::DocumentMeta>> {
+        down()
+    }
+    async fn document(&self, _: Uuid) -> StoreResult<Option<techmarket_domain::DocumentMeta>> {
+        down()
+    }
 }
