@@ -691,58 +691,65 @@ impl Store for PgStore {
         };
         let listing = request.listing_id.to_string();
         let round = i64::from(request.round);
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        // dialect: FOR UPDATE holds this auction's row until commit — bids on one auction apply
-        // one after another, other auctions are not held up. (SQLite's one writer does this.)
-        let sql = format!("{} FOR UPDATE", tsql::SELECT_AUCTION);
-        let row: Option<(String, Option<i64>)> = sqlx::query_as(AssertSqlSafe(sql))
-            .bind(&listing)
-            .bind(round)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let Some((body, _)) = row else {
-            return Err(StoreError::NotFound {
-                kind: RecordKind::Listing,
-                id: format!("{listing}/auction/{round}"),
-            });
-        };
-        // The time is read once the row is held: in the order bids apply.
-        let now = clock();
-        let earlier = sqlx::query(tsql::SELECT_EARLIER_BID)
-            .bind(&listing)
-            .bind(round)
-            .bind(request.bidder.to_string())
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .map(|r| bid_from_pg(&r))
-            .transpose()?;
-        let decision = match trading::decide_bid(&body, earlier, request, now)? {
-            Ok(d) => d,
-            Err(e) => return Ok(Err(e)),
-        };
-        if let BidDecision::Accepted(a) = &decision {
-            let mut statements = vec![
-                (
-                    tsql::UPDATE_AUCTION_AFTER_BID,
-                    trading::auction_after_bid_values(request, a),
-                ),
-                (tsql::INSERT_BID, trading::bid_values(request, &a.bid)),
-            ];
-            for n in &a.notifications {
-                statements.push((tsql::INSERT_NOTIFICATION, trading::notification_values(n)));
+        let bidder = request.bidder.to_string();
+        // dialect: optimistic, like every other change of an auction. The state is read without
+        // a lock, the rules decide at the server's time read after it, and the bid, the
+        // auction's new state and the notifications are written by one statement that applies
+        // only while the auction still has the bid count that was read and is open — one round
+        // trip holding the auction's row only while it runs and commits. When another bid came
+        // first, nothing is written and the bid is decided again on the new state (at a new
+        // time), so bids apply in the order of their times. A retry of an acknowledged bid
+        // finds it by its key and is answered as the first time.
+        loop {
+            let row = sqlx::query(tsql::SELECT_AUCTION_WITH_EARLIER_BID)
+                .bind(&listing)
+                .bind(round)
+                .bind(&bidder)
+                .bind(&key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+            let Some(row) = row else {
+                return Err(StoreError::NotFound {
+                    kind: RecordKind::Listing,
+                    id: format!("{listing}/auction/{round}"),
+                });
+            };
+            let body: String = row.try_get(0).map_err(db_err)?;
+            let closed_at: Option<i64> = row.try_get(1).map_err(db_err)?;
+            let earlier = match row.try_get::<Option<i64>, _>(2).map_err(db_err)? {
+                Some(seq) => Some(trading::bid_from_row(
+                    seq,
+                    &row.try_get::<String, _>(3).map_err(db_err)?,
+                    row.try_get(4).map_err(db_err)?,
+                    row.try_get(5).map_err(db_err)?,
+                    row.try_get(6).map_err(db_err)?,
+                )?),
+                None => None,
+            };
+            let now = clock();
+            let decision = match trading::decide_bid(&body, earlier, request, now)? {
+                Ok(d) => d,
+                Err(e) => return Ok(Err(e)),
+            };
+            let BidDecision::Accepted(a) = &decision else {
+                return Ok(Ok(trading::placed(decision)));
+            };
+            if closed_at.is_some() {
+                // Taken by its listing already (only ever after its deadline).
+                return Ok(Err(BidError::Closed {
+                    ended_at: a.auction.ends_at,
+                }));
             }
-            for (sql, values) in statements {
-                sqlx::query_with(sql, arguments(&values)?)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+            let (sql, values) = bid_statement(request, a);
+            let applied: i64 = sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&values)?)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err)?;
+            if applied == 1 {
+                return Ok(Ok(trading::placed(decision)));
             }
-            tx.commit().await.map_err(db_err)?;
         }
-        Ok(Ok(trading::placed(decision)))
     }
 
     async fn bid_by_key(&self, listing_id: Uuid, round: u32, bidder: Uuid, key: &str) -> StoreResult<Option<Bid>> {
@@ -850,6 +857,46 @@ impl Store for PgStore {
             .map_err(db_err)?;
         row.map(deal_room::document_from_row).transpose()
     }
+}
+
+/// One statement that writes an accepted bid — the auction's new state (only if it still has
+/// the bid count the decision was made on and is open), the bid and its notifications — and
+/// answers 1 when it applied, 0 when another bid came first (nothing written).
+fn bid_statement(req: &BidRequest, a: &trading::AcceptedBid) -> (String, Vec<SqlValue>) {
+    let mut values = trading::auction_after_bid_values(req, a);
+    values.push(SqlValue::Int(i64::from(a.auction.bid_count) - 1));
+    values.extend(trading::bid_values(req, &a.bid));
+    let mut sql = String::from(
+        "WITH u AS (UPDATE auctions SET body = $1, bid_count = $2, ends_at = $3 \
+         WHERE listing_id = $4 AND round = $5 AND bid_count = $6 AND closed_at IS NULL RETURNING 1), \
+         b AS (INSERT INTO bids (listing_id, round, seq, bidder_id, account_id, amount, placed_at, idempotency_key) \
+         SELECT $7, $8, $9, $10, $11, $12, $13, $14 FROM u RETURNING 1)",
+    );
+    if !a.notifications.is_empty() {
+        let rows: Vec<String> = a
+            .notifications
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let k = 15 + i * 6;
+                let p: Vec<String> = (k..k + 6).map(|j| format!("${j}")).collect();
+                format!(
+                    "({}, {}, {}, {}, {}::BIGINT, NULL::BIGINT, {})",
+                    p[0], p[1], p[2], p[3], p[4], p[5]
+                )
+            })
+            .collect();
+        sql.push_str(&format!(
+            ", n AS (INSERT INTO notifications (id, organization_id, kind, listing_id, created_at, read_at, body) \
+             SELECT * FROM (VALUES {}) v WHERE EXISTS (SELECT 1 FROM b) RETURNING 1)",
+            rows.join(", ")
+        ));
+        for note in &a.notifications {
+            values.extend(trading::notification_values(note));
+        }
+    }
+    sql.push_str(" SELECT COUNT(*) FROM b");
+    (sql, values)
 }
 
 fn bid_from_pg(r: &sqlx::postgres::PgRow) -> StoreResult<Bid> {

@@ -830,45 +830,54 @@ impl Store for SqliteStore {
         // The one writer holds every auction: the time is read now, in the order bids apply.
         let now = clock();
         let mut tx = w.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-        let row: Option<(String, Option<i64>)> = sqlx::query_as(tsql::SELECT_AUCTION)
-            .bind(&listing)
-            .bind(round)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let Some((body, _)) = row else {
-            return Err(StoreError::NotFound {
-                kind: RecordKind::Listing,
-                id: format!("{listing}/auction/{round}"),
-            });
-        };
-        let earlier = sqlx::query(tsql::SELECT_EARLIER_BID)
+        let row = sqlx::query(tsql::SELECT_AUCTION_WITH_EARLIER_BID)
             .bind(&listing)
             .bind(round)
             .bind(request.bidder.to_string())
             .bind(&key)
             .fetch_optional(&mut *tx)
             .await
-            .map_err(db_err)?
-            .map(|r| bid_from_sqlite(&r))
-            .transpose()?;
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Listing,
+                id: format!("{listing}/auction/{round}"),
+            });
+        };
+        let body: String = row.try_get(0).map_err(db_err)?;
+        let earlier = match row.try_get::<Option<i64>, _>(2).map_err(db_err)? {
+            Some(seq) => Some(trading::bid_from_row(
+                seq,
+                &row.try_get::<String, _>(3).map_err(db_err)?,
+                row.try_get(4).map_err(db_err)?,
+                row.try_get(5).map_err(db_err)?,
+                row.try_get(6).map_err(db_err)?,
+            )?),
+            None => None,
+        };
         let decision = match trading::decide_bid(&body, earlier, request, now)? {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
         if let BidDecision::Accepted(a) = &decision {
-            let mut statements = vec![
+            let statements = vec![
                 (
                     tsql::UPDATE_AUCTION_AFTER_BID,
                     trading::auction_after_bid_values(request, a),
                 ),
                 (tsql::INSERT_BID, trading::bid_values(request, &a.bid)),
             ];
-            for n in &a.notifications {
-                statements.push((tsql::INSERT_NOTIFICATION, trading::notification_values(n)));
-            }
             for (sql, values) in statements {
                 sqlx::query_with(sql, arguments(&values)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            // The notifications in one statement: every statement is a trip to the
+            // connection's thread while the writer is held.
+            if !a.notifications.is_empty() {
+                let (sql, values) = trading::insert_notifications(&a.notifications);
+                sqlx::query_with(AssertSqlSafe(sql), arguments(&values)?)
                     .execute(&mut *tx)
                     .await
                     .map_err(db_err)?;

@@ -174,11 +174,13 @@ pub trait Store: Send + Sync + 'static {
 
     // --- trading (see [`trading`]) ---
 
-    /// Places a bid in ONE transaction that holds the auction's row: reads the time from `clock`
-    /// once the row is held (the server's clock decides, in the order bids are applied), applies
-    /// [`trading::decide_bid`], and stores the bid, the auction's new state and the
-    /// notifications. A replay (same bidder and idempotency key) writes nothing. An acknowledged
-    /// bid is committed. No auction for the listing's round is [`StoreError::NotFound`].
+    /// Places a bid: applies [`trading::decide_bid`] at a time from `clock` and stores the bid,
+    /// the auction's new state and the notifications in one transaction. The times of accepted
+    /// bids rise with their sequence: either the time is read holding the auction (SQLite's
+    /// writer), or the write applies only if no other bid came in between, and the bid is decided
+    /// again at a new time when one did (PostgreSQL). A replay (same bidder and idempotency key)
+    /// writes nothing. An acknowledged bid is committed. No auction for the listing's round is
+    /// [`StoreError::NotFound`].
     async fn place_bid(
         &self,
         request: &BidRequest,

@@ -150,6 +150,12 @@ pub fn decide_bid(
 /// The SQL of trading, the same text for both backends.
 pub mod sql {
     pub const SELECT_AUCTION: &str = "SELECT body, closed_at FROM auctions WHERE listing_id = $1 AND round = $2";
+    /// The auction and, when there is one, the bid this bidder already made with this key
+    /// (columns 2–6 are NULL otherwise): one round trip.
+    pub const SELECT_AUCTION_WITH_EARLIER_BID: &str = "SELECT a.body, a.closed_at, b.seq, b.bidder_id, b.amount, \
+         b.placed_at, b.idempotency_key FROM auctions a LEFT JOIN bids b ON b.listing_id = a.listing_id \
+         AND b.round = a.round AND b.bidder_id = $3 AND b.idempotency_key = $4 \
+         WHERE a.listing_id = $1 AND a.round = $2";
     pub const SELECT_EARLIER_BID: &str = "SELECT seq, bidder_id, amount, placed_at, idempotency_key FROM bids \
          WHERE listing_id = $1 AND round = $2 AND bidder_id = $3 AND idempotency_key = $4";
     pub const UPDATE_AUCTION_AFTER_BID: &str =
@@ -188,6 +194,29 @@ pub fn notification_values(n: &Notification) -> Vec<SqlValue> {
         SqlValue::Int(n.created_at),
         SqlValue::Text(serde_json::to_string(n).unwrap_or_default()),
     ]
+}
+
+/// One `INSERT` of several notifications (the columns of [`sql::INSERT_NOTIFICATION`] a row).
+pub fn insert_notifications(notes: &[Notification]) -> (String, Vec<SqlValue>) {
+    let rows: Vec<String> = (0..notes.len())
+        .map(|i| {
+            let k = i * 6;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, NULL, ${})",
+                k + 1,
+                k + 2,
+                k + 3,
+                k + 4,
+                k + 5,
+                k + 6
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO notifications (id, organization_id, kind, listing_id, created_at, read_at, body) VALUES {}",
+        rows.join(", ")
+    );
+    (sql, notes.iter().flat_map(notification_values).collect())
 }
 
 /// A notification read back (its read time from its column).
@@ -1071,13 +1100,15 @@ impl Market {
         Ok(a)
     }
 
-    /// Places a bid at the server's clock (read after the auction is locked).
+    /// Places a bid at the server's clock, read in the order bids apply (see
+    /// [`Store::place_bid`]: SQLite reads it holding the writer, PostgreSQL just before a
+    /// conditional write that another bid's coming first undoes).
     ///
-    /// A bid that is already too low, or not a whole step, is answered from an unlocked read —
-    /// most requests of a busy auction lose a race, and they need not queue for the lock. Both
+    /// A bid that is already too low, or not a whole step, is answered from a plain read — most
+    /// requests of a busy auction lose a race, and they need not wait for the auction. Both
     /// answers are final: the price only rises, and every price is the start plus whole steps.
     /// A replay is told apart first (its amount is below the price by now). Anything else — a
-    /// possible new bid, a deadline — is decided under the lock.
+    /// possible new bid, a deadline — is decided by the backend's `place_bid`.
     pub async fn place_bid(&self, request: &BidRequest) -> StoreResult<Result<PlacedBid, BidError>> {
         let store = self.store();
         let (listing, bidder) = (request.listing_id.as_uuid(), request.bidder.as_uuid());
