@@ -349,30 +349,58 @@ async fn commit_rate(scratch: &Scratch, tasks: usize, duration: Duration) -> Res
     })
 }
 
-/// Sets up `opts.auctions` auctions open now, each among `opts.buyers` qualified buyers, through
-/// the market's use cases: a published achievement, its auction listing submitted and approved
-/// 60 days ago (so its announcement is over), the buyers' intents and confirmed deposits, the
-/// end of the announcement (an auction among them) and an operator's rescheduling to now with a
-/// window that outlasts the run.
+/// Sets up `opts.auctions` auctions open now, each among `opts.buyers` qualified buyers, with a
+/// window that outlasts the run (see [`open_auctions`]).
 pub async fn setup(store: Arc<dyn Store>, opts: &Options) -> Result<Vec<Running>> {
-    let m = Market::new(store);
+    let minutes = u32::try_from(opts.duration.as_secs() / 60 + 10).unwrap_or(MAX_WINDOW_MINUTES);
+    let plan = AuctionPlan {
+        name: "竞价基准测试",
+        auctions: opts.auctions,
+        buyers: opts.buyers,
+        opens_at: now_millis(),
+        minutes,
+        soft_close_minutes: None,
+    };
+    open_auctions(&Market::new(store), &plan).await
+}
+
+/// Auctions to set up: how many, among how many buyers, and their schedule.
+#[derive(Debug, Clone)]
+pub struct AuctionPlan<'a> {
+    /// Names the achievements (`{name}成果{i}`) and the buyers (`{name}竞买企业{i}-{b}`).
+    pub name: &'a str,
+    pub auctions: usize,
+    pub buyers: usize,
+    /// When bidding opens (ms; may be in the past).
+    pub opens_at: i64,
+    /// The bidding window in minutes.
+    pub minutes: u32,
+    /// The listing's soft-close window; `None` keeps the market's rule.
+    pub soft_close_minutes: Option<u32>,
+}
+
+/// Sets up running auctions through the market's use cases, as the contract suite does: a
+/// published achievement, its auction listing (start 1,000,000 元, increment 50,000 元)
+/// submitted and approved 60 days ago (so its announcement is over), the buyers' organizations,
+/// intents and confirmed deposits, the end of the announcement (an auction among them) and an
+/// operator's schedule: `plan.opens_at` for `plan.minutes`.
+pub async fn open_auctions(m: &Market, plan: &AuctionPlan<'_>) -> Result<Vec<Running>> {
     let actor = Actor::cli("bench");
     let approved_at = now_millis() - 60 * 86_400_000;
-    let minutes = u32::try_from(opts.duration.as_secs() / 60 + 10).unwrap_or(MAX_WINDOW_MINUTES);
-    let mut running = Vec::with_capacity(opts.auctions);
-    for i in 0..opts.auctions {
+    let mut running = Vec::with_capacity(plan.auctions);
+    for i in 0..plan.auctions {
         let a: Achievement = m
-            .create(&actor, None, achievement(&format!("竞价基准测试成果{i}")))
+            .create(&actor, None, achievement(&format!("{}成果{i}", plan.name)))
             .await?;
         m.transition::<Achievement>(&actor, a.id.as_uuid(), None, AchievementAction::Submit, None)
             .await?;
         let a: Achievement = m
             .transition(&actor, a.id.as_uuid(), None, AchievementAction::Approve, None)
             .await?;
-        let mut buyers = Vec::with_capacity(opts.buyers);
-        for b in 0..opts.buyers {
+        let mut buyers = Vec::with_capacity(plan.buyers);
+        for b in 0..plan.buyers {
             let o: Organization = m
-                .create(&actor, None, organization(&format!("竞价基准竞买企业{i}-{b}")))
+                .create(&actor, None, organization(&format!("{}竞买企业{i}-{b}", plan.name)))
                 .await?;
             buyers.push(o.id);
         }
@@ -384,12 +412,12 @@ pub async fn setup(store: Arc<dyn Store>, opts: &Options) -> Result<Vec<Running>
             deposit: 100_000,
             announcement_days: 20,
             bidding_minutes: None,
-            soft_close_minutes: None,
+            soft_close_minutes: plan.soft_close_minutes,
         };
         let new = NewListing {
             achievement_id: a.id,
             terms,
-            summary: Some("竞价基准测试：耐热聚乳酸改性配方".into()),
+            summary: Some(format!("{}：耐热聚乳酸改性配方", plan.name)),
             confidentiality: None,
             buyer_id: None,
         };
@@ -410,8 +438,8 @@ pub async fn setup(store: Arc<dyn Store>, opts: &Options) -> Result<Vec<Running>
         if l.status != ListingStatus::Bidding {
             bail!("the listing went to {} instead of an auction", l.status);
         }
-        let now = now_millis();
-        m.reschedule_auction(&actor, l.id, now, minutes, now).await?;
+        m.reschedule_auction(&actor, l.id, plan.opens_at, plan.minutes, now_millis())
+            .await?;
         running.push(Running {
             listing: m.listing(l.id).await?,
             buyers,
