@@ -542,6 +542,22 @@ fn the_demo_creates_one_account_per_role_and_a_second_run_keeps_them() {
         assert!(out.contains(&format!(" {name} ")), "`{name}` not printed: {out}");
     }
     assert!(out.contains("Jilin-Demo-2026"), "{out}");
+    // A listing in each state a user meets.
+    let listings = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("listings"))
+        .unwrap_or_else(|| panic!("no listings: {out}"));
+    for status in [
+        "draft",
+        "pending",
+        "announced",
+        "publicity",
+        "bidding",
+        "certified",
+        "lapsed",
+    ] {
+        assert!(listings.contains(status), "no {status} listing: {listings}");
+    }
     let list = users(dir.path());
     assert_eq!(list.len(), names.len(), "{list:?}");
     for name in names {
@@ -561,5 +577,10 @@ fn the_demo_creates_one_account_per_role_and_a_second_run_keeps_them() {
     let o = techmarket(dir.path(), &["demo", "--scale", "small", "--no-serve"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("Demo accounts / 演示账号"));
+    assert!(
+        !stdout(&o).lines().any(|l| l.trim_start().starts_with("listings")),
+        "listings made twice: {}",
+        stdout(&o)
+    );
     assert_eq!(users(dir.path()).len(), names.len());
 }

@@ -143,6 +143,14 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
     );
     let accounts = Accounts::new(market.clone(), cfg.auth.clone());
     let demo = demo_accounts(&accounts, &loaded.picks).await?;
+    let listings = demo_listings(&accounts).await?;
+    if !listings.is_empty() {
+        println!(
+            "  listings       {:>6} created: {}",
+            listings.len(),
+            listings.join(", ")
+        );
+    }
     let table = accounts_table(&demo);
     if args.no_serve {
         println!("{table}");
@@ -388,6 +396,29 @@ pub async fn demo_accounts(accounts: &Accounts, picks: &Picks) -> Result<Vec<Dem
         out.push(DemoAccount { role, username, can });
     }
     Ok(out)
+}
+
+/// The demo's listings, one in each state, between the `member` and `member2` organizations
+/// (see [`super::demo_listings`]); their statuses, or nothing when the store already has listings.
+async fn demo_listings(accounts: &Accounts) -> Result<Vec<String>> {
+    let (Some(member), Some(member2), Some(operator)) = (
+        accounts.find("member").await?,
+        accounts.find("member2").await?,
+        accounts.find("operator").await?,
+    ) else {
+        return Ok(Vec::new());
+    };
+    let (Some(seller), Some(buyer)) = (member.fields.organization_id, member2.fields.organization_id) else {
+        return Ok(Vec::new());
+    };
+    let parties = super::demo_listings::Parties {
+        seller,
+        buyer,
+        buyer_account: member2.id,
+        operator: operator.id,
+    };
+    let made = super::demo_listings::load(accounts.market(), &parties).await?;
+    Ok(made.into_iter().map(|(status, _)| status).collect())
 }
 
 /// Gives an existing demo account the demo password back and enables it.

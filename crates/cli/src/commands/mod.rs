@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod demo;
+pub mod demo_listings;
 pub mod eval;
 pub mod export;
 pub mod import;
