@@ -64,6 +64,16 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("GET" | "HEAD", [""] | ["achievements" | "demands" | "experts" | "organizations"]) => Gate::Public,
         ("GET" | "HEAD", ["achievements" | "demands" | "experts" | "organizations", "{id}"]) => Gate::Public,
         ("GET" | "HEAD", ["static", "{file}"]) => Gate::Public,
+        // Listing trading (crate::pages::trading): the listings, a listing, certificate checks
+        // are public; a buyer's steps (intent, confidentiality, withdrawal, bids) are members'.
+        (
+            "GET" | "HEAD",
+            ["listings"] | ["listings", "{id}"] | ["listings", "verify"] | ["listings", "verify", "{number}"],
+        ) => Gate::Public,
+        (
+            "POST",
+            ["listings", "{id}", "bid" | "intent"] | ["listings", "{id}", "intent", "confidentiality" | "withdraw"],
+        ) => Gate::Roles(&[Member]),
         // Signing in and out with a form (a visitor's login form is checked for its origin).
         ("GET" | "HEAD", ["login"]) => Gate::Public,
         ("POST", ["login" | "logout"]) => Gate::Public,

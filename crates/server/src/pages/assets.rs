@@ -1,4 +1,4 @@
-//! `/static/{file}`: the portal's stylesheet and icon, compiled into the binary (no CDN: the
+//! `/static/{file}`: the portal's stylesheet, icon and the live auction's script, compiled into the binary (no CDN: the
 //! portal works offline on an intranet).
 
 use super::Ctx;
@@ -16,6 +16,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/portal.css"),
     ),
     ("icon.svg", "image/svg+xml", include_bytes!("../../static/icon.svg")),
+    (
+        "auction.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/auction.js"),
+    ),
 ];
 
 /// A fingerprint of the files, put in their addresses (`?v=`) so a new build's files are

@@ -157,6 +157,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     super::workspace::MESSAGES,
     super::backoffice::MESSAGES,
     super::dashboard::MESSAGES,
+    super::trading::MESSAGES,
 ];
 
 /// Signing in and out, and the pages a gate turns people away with.

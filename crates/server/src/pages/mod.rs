@@ -21,6 +21,7 @@ pub mod login;
 pub mod messages;
 pub mod organization;
 pub mod search;
+pub mod trading;
 pub mod workspace;
 
 use crate::AppState;
@@ -55,11 +56,12 @@ pub fn routes() -> Router<AppState> {
         .merge(workspace::routes())
         .merge(backoffice::routes())
         .merge(dashboard::routes())
+        .merge(trading::routes())
         .route_layer(axum::middleware::from_fn(remember_lang))
 }
 
 /// Every public page path, for the gate test (the static files are under `/static/{file}`).
-pub const PATHS: [&str; 11] = [
+pub const PATHS: [&str; 15] = [
     "/",
     "/achievements",
     "/demands",
@@ -71,6 +73,10 @@ pub const PATHS: [&str; 11] = [
     "/organizations/{id}",
     "/static/{file}",
     "/login",
+    trading::PATHS[0],
+    trading::PATHS[1],
+    trading::PATHS[2],
+    trading::PATHS[3],
 ];
 
 /// The templates' sources, for the test that every UI string they ask for exists (each
@@ -96,6 +102,7 @@ pub fn all_templates() -> Vec<(&'static str, &'static str)> {
         workspace::TEMPLATES,
         backoffice::TEMPLATES,
         dashboard::TEMPLATES,
+        trading::TEMPLATES,
     ]
     .concat()
 }

@@ -18,4 +18,5 @@ mod records;
 mod search;
 mod signin;
 mod trading;
+mod trading_pages;
 mod workspace;

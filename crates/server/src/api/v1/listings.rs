@@ -37,7 +37,7 @@ use uuid::Uuid;
 // ---------------------------------------------------------------------------------------------
 // Views
 
-fn status_label(s: ListingStatus, lang: Lang) -> &'static str {
+pub fn status_label(s: ListingStatus, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => s.label_zh(),
         Lang::En => match s {
@@ -353,7 +353,7 @@ fn allowed_steps(l: &Listing, caller: &Caller) -> Vec<String> {
     out
 }
 
-async fn listing_view(state: &AppState, l: &Listing, caller: &Caller, lang: Lang) -> Result<ListingView, ApiError> {
+pub async fn listing_view(state: &AppState, l: &Listing, caller: &Caller, lang: Lang) -> Result<ListingView, ApiError> {
     let terms = may_see_terms(caller, l);
     let market = state.market();
     let intents = if terms || caller_org(caller).is_some() {
