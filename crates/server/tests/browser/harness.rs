@@ -186,7 +186,8 @@ pub fn screenshot_dir() -> PathBuf {
 /// A headless Chromium session on the real server.
 pub struct Browser {
     pub client: Client,
-    pub server: TestServer,
+    /// Shared by the browsers of one test (see [`Browser::another`]).
+    pub server: Arc<TestServer>,
     session: String,
     driver: Arc<Driver>,
     _profile: tempfile::TempDir,
@@ -197,8 +198,22 @@ impl Browser {
     /// A fresh server and a fresh browser (its own profile: no cookies) at 1440×900, asking
     /// for Chinese as a browser in China does.
     pub async fn start() -> Browser {
+        Browser::on(Arc::new(TestServer::start().await), true).await
+    }
+
+    /// Another browser (its own profile: another person's session) on the same server.
+    pub async fn another(&self) -> Browser {
+        Browser::on(self.server.clone(), true).await
+    }
+
+    /// Another browser on the same server with JavaScript turned off, as some people browse:
+    /// the page's own scripts never run (the test still reads the page through WebDriver).
+    pub async fn without_javascript(&self) -> Browser {
+        Browser::on(self.server.clone(), false).await
+    }
+
+    async fn on(server: Arc<TestServer>, javascript: bool) -> Browser {
         let started = Instant::now();
-        let server = TestServer::start().await;
         let driver = driver();
         let profile = tempfile::tempdir().unwrap();
         let chromium = executable("CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]);
@@ -219,12 +234,16 @@ impl Browser {
         .to_vec();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         args.push(format!("--window-size={},{}", DESKTOP.0, DESKTOP.1));
+        let mut prefs = json!({"intl": {"accept_languages": "zh-CN,zh"}});
+        if !javascript {
+            prefs["profile"] = json!({"managed_default_content_settings": {"javascript": 2}});
+        }
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": args,
-                "prefs": {"intl": {"accept_languages": "zh-CN,zh"}},
+                "prefs": prefs,
             },
         });
         let Value::Object(caps) = caps else { unreachable!() };

@@ -21,5 +21,6 @@ mod harness;
 #[allow(dead_code)]
 mod portal;
 mod signin;
+mod trading;
 mod visitor;
 mod workspace;
