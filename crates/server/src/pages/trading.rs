@@ -65,6 +65,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("listings.html", include_str!("../../templates/listings.html")),
     ("listing.html", include_str!("../../templates/listing.html")),
     ("certificate.html", include_str!("../../templates/certificate.html")),
+    ("_auction.html", include_str!("../../templates/_auction.html")),
 ];
 
 /// The trading pages' UI strings.
@@ -615,6 +616,8 @@ pub struct ListingPage {
     pub certificate: Option<(String, String)>,
     pub confidentiality: String,
     pub auction: Option<AuctionPanel>,
+    /// The auction runs: it comes first on the page.
+    pub live: bool,
     pub bid_form: Option<BidForm>,
     pub buyer: BuyerPanel,
     pub notice: Option<String>,
@@ -865,6 +868,7 @@ async fn listing_page(
         certificate: v.certificate_number.as_ref().map(|n| (n.clone(), verify_href(n))),
         confidentiality: v.confidentiality.clone(),
         auction,
+        live: l.status == ListingStatus::Bidding,
         bid_form,
         buyer,
         notice: if refusal.is_none() { notice(&ctx) } else { None },
