@@ -236,10 +236,14 @@ async fn trading_pages_list_the_public_listings_by_mode_and_status() {
         ["聚乳酸耐热改性及一次性餐具注塑技术", "玉米秸秆生物降解地膜制备技术"],
         "newest first, the draft hidden"
     );
-    assert_eq!(
-        attr(&visitor.text, ".listing-row th a", "href"),
-        Some(format!("/listings/{auction}"))
-    );
+    let hrefs: Vec<String> = {
+        let doc = scraper::Html::parse_document(&visitor.text);
+        let sel = scraper::Selector::parse(".listing-row th a").unwrap();
+        doc.select(&sel)
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(hrefs, [format!("/listings/{auction}"), format!("/listings/{fixed}")]);
     assert_eq!(
         select(&visitor.text, ".listing-row .price"),
         ["¥1,000,000", "¥1,000,000"]
@@ -293,7 +297,6 @@ async fn trading_pages_list_the_public_listings_by_mode_and_status() {
     assert_eq!(text(&en.text, "h1"), "Listings");
     assert_eq!(select(&en.text, ".listing-row .mode"), ["auction", "fixed price"]);
     assert_eq!(select(&en.text, ".listing-row .status"), ["announced", "announced"]);
-    let _ = fixed;
 }
 
 #[tokio::test]
@@ -641,6 +644,55 @@ async fn trading_pages_bids_through_the_form_follow_the_auction_rules() {
     let bids = f.bids(&listing).await;
     assert_eq!(bids.len(), 2);
     assert_eq!(bids[1]["amount"], 1_200_000);
+    // A visitor's or an operator's post is turned away at the gate; nothing changes.
+    let visitor = crate::portal::form_post(
+        s,
+        &format!("/listings/{listing}/bid"),
+        None,
+        &[("amount", "1250000"), ("key", "visitor-key")],
+    )
+    .await;
+    html(&visitor, 401);
+    let op = f
+        .operator
+        .post(
+            s,
+            &format!("/listings/{listing}/bid"),
+            &[("amount", "1250000"), ("key", "op-key")],
+        )
+        .await;
+    html(&op, 403);
+    assert_eq!(f.bids(&listing).await.len(), 2);
+
+    // The server closes the auction at its deadline: the result is published, no form is left.
+    let auction = s.get(&format!("/api/v1/listings/{listing}/auction")).await.ok(200);
+    let m = s.state.market();
+    let lid = ListingId::from_uuid(Uuid::parse_str(&listing).unwrap());
+    m.close_auction(&Actor::system("test"), lid, auction["ends_at"].as_i64().unwrap())
+        .await
+        .unwrap();
+    let closed = f.buyers[0].get(s, &path).await;
+    html(&closed, 200);
+    assert_eq!(text(&closed.text, "#listing-status"), "公示中");
+    assert_eq!(text(&closed.text, "#auction-state"), "已结束");
+    assert_eq!(text(&closed.text, "#countdown"), "已结束");
+    assert!(select(&closed.text, "form.bid-choice, form.bid-free").is_empty());
+    assert_eq!(text(&closed.text, ".tr-result .buyer"), BUYERS[1]);
+    assert_eq!(text(&closed.text, ".tr-result .deal-price"), "¥1,200,000");
+    let r = f.buyers[0]
+        .post(
+            s,
+            &format!("/listings/{listing}/bid"),
+            &[("amount", "1250000"), ("key", "late-key")],
+        )
+        .await;
+    html(&r, 422);
+    assert!(
+        text(&r.text, "#refusal li").contains("不在竞价中"),
+        "{}",
+        text(&r.text, "#refusal")
+    );
+    assert_eq!(f.bids(&listing).await.len(), 2);
 }
 
 #[tokio::test]
