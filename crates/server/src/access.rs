@@ -74,6 +74,8 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
             "POST",
             ["listings", "{id}", "bid" | "intent"] | ["listings", "{id}", "intent", "confidentiality" | "withdraw"],
         ) => Gate::Roles(&[Member]),
+        // Anyone signed in may object to a result during its publicity, as with the API's step.
+        ("POST", ["listings", "{id}", "objection"]) => Gate::SignedIn,
         // Signing in and out with a form (a visitor's login form is checked for its origin).
         ("GET" | "HEAD", ["login"]) => Gate::Public,
         ("POST", ["login" | "logout"]) => Gate::Public,

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/listings/{id}/intent", post(register_intent))
         .route("/listings/{id}/intent/confidentiality", post(accept_confidentiality))
         .route("/listings/{id}/intent/withdraw", post(withdraw_intent))
+        .route("/listings/{id}/objection", post(object))
 }
 
 /// The public GET pages, for the gate test.
@@ -276,6 +277,24 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("tr_done_withdraw", "已撤回受让意向。", "Intent withdrawn."),
     ("tr_intent_status", "意向状态", "Intent status"),
+    // Objections during the publicity
+    ("tr_objections", "异议及答复", "Objections and answers"),
+    ("tr_no_objections", "公示期内暂无异议。", "No objection has been filed."),
+    ("tr_objection_filed", "提出时间", "Filed"),
+    ("tr_answer", "答复：", "Answer: "),
+    ("tr_unanswered", "待答复", "Awaiting an answer"),
+    ("tr_object", "提出异议", "File an objection"),
+    (
+        "tr_object_hint",
+        "公示期内对成交结果有异议的，可在此提出，转让方或运营人员将予以答复。",
+        "During the publicity anyone signed in may object to the result; the seller or the operators answer.",
+    ),
+    ("tr_objection_text", "异议内容", "Your objection"),
+    (
+        "tr_done_objection",
+        "已提交异议，转让方或运营人员将予答复。",
+        "Objection filed; the seller or the operators will answer it.",
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -587,6 +606,14 @@ pub struct BuyerPanel {
     pub intent: Option<IntentLines>,
 }
 
+/// An objection filed during the publicity (异议) and its answer: public, like the result.
+pub struct ObjectionLine {
+    pub number: u32,
+    pub filed_at: String,
+    pub text: String,
+    pub answer: Option<String>,
+}
+
 /// A step the page refused, in the page's language.
 pub struct Refusal {
     pub title_key: &'static str,
@@ -622,6 +649,11 @@ pub struct ListingPage {
     pub buyer: BuyerPanel,
     pub notice: Option<String>,
     pub refusal: Option<Refusal>,
+    pub objections: Vec<ObjectionLine>,
+    /// The caller may file an objection now (signed in, during the publicity).
+    pub may_object: bool,
+    /// What was typed into the objection box (kept when it was refused).
+    pub objection_typed: String,
 }
 
 /// The listing the path names, as the caller may see it (404 otherwise, as for a listing that
@@ -638,6 +670,7 @@ fn notice(ctx: &Ctx) -> Option<String> {
         "intent" => "tr_done_intent",
         "confidentiality" => "tr_done_confidentiality",
         "withdraw" => "tr_done_withdraw",
+        "objection" => "tr_done_objection",
         _ => return None,
     };
     Some(ctx.t(key).to_string())
@@ -873,6 +906,18 @@ async fn listing_page(
         buyer,
         notice: if refusal.is_none() { notice(&ctx) } else { None },
         refusal,
+        objections: v
+            .objections
+            .iter()
+            .map(|o| ObjectionLine {
+                number: o.number,
+                filed_at: super::local_time(o.filed_at),
+                text: o.text.clone(),
+                answer: o.answer.clone(),
+            })
+            .collect(),
+        may_object: v.allowed_steps.iter().any(|s| s == "object"),
+        objection_typed: String::new(),
         ctx,
     })
 }
@@ -911,6 +956,21 @@ async fn refused(
     title_key: &'static str,
     typed: &str,
 ) -> Result<Response, ApiError> {
+    refused_with(state, ctx, caller, l, e, title_key, typed, |_| {}).await
+}
+
+/// [`refused`], with what else the form had typed put back on the page by `keep`.
+#[allow(clippy::too_many_arguments)]
+async fn refused_with(
+    state: &AppState,
+    ctx: Ctx,
+    caller: &Caller,
+    l: &Listing,
+    e: ApiError,
+    title_key: &'static str,
+    typed: &str,
+    keep: impl FnOnce(&mut ListingPage),
+) -> Result<Response, ApiError> {
     if e.code.status().is_server_error() {
         return Err(e);
     }
@@ -921,7 +981,8 @@ async fn refused(
         e.fields.iter().map(|f| f.message(lang).to_string()).collect()
     };
     let status = e.code.status();
-    let page = listing_page(state, ctx, caller, l, Some(Refusal { title_key, messages }), typed).await?;
+    let mut page = listing_page(state, ctx, caller, l, Some(Refusal { title_key, messages }), typed).await?;
+    keep(&mut page);
     let mut res = page.into_response();
     *res.status_mut() = status;
     Ok(no_store(res))
@@ -1084,6 +1145,46 @@ async fn withdraw_intent(
     match answer {
         Ok(()) => Ok(back(&l, "withdraw", "#buyer")),
         Err(e) => refused(&state, ctx, &caller, &l, e, "tr_step_refused", "").await,
+    }
+}
+
+/// `POST /listings/{id}/objection`: anyone signed in objects to the result during the publicity
+/// (the listing step `object` of the API).
+async fn object(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let l = load(&state, &caller, &raw).await?;
+    let typed = Typed::parse(&body).text("text");
+    let req = listings::StepRequest {
+        action: "object".into(),
+        reason: None,
+        days: None,
+        price: None,
+        terms: None,
+        summary: None,
+        text: Some(typed.clone()),
+        number: None,
+        version: None,
+    };
+    let answer = listings::step(
+        State(state.clone()),
+        caller.clone(),
+        RequestLang(ctx.lang),
+        RecordId(l.id.as_uuid()),
+        ExpectedVersion(None),
+        ApiJson(req),
+    )
+    .await;
+    match answer {
+        Ok(_) => Ok(back(&l, "objection", "#objections")),
+        Err(e) => {
+            let keep = |p: &mut ListingPage| p.objection_typed = typed.clone();
+            refused_with(&state, ctx, &caller, &l, e, "tr_step_refused", "", keep).await
+        }
     }
 }
 

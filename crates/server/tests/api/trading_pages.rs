@@ -716,6 +716,51 @@ async fn trading_pages_a_certificate_is_verified_by_its_number_on_a_printable_pa
         select(&publicity.text, "#buyer").is_empty(),
         "no buyer's steps after the deal"
     );
+    assert!(
+        select(&publicity.text, "#objections").is_empty(),
+        "a visitor files no objection"
+    );
+    // Anyone signed in may object during the publicity; an empty one is refused, by name.
+    let page = f.buyers[2].get(s, &f.page(&listing)).await;
+    assert_eq!(text(&page.text, "form[action$='/objection'] button"), "提出异议");
+    assert_eq!(text(&page.text, "#objections .muted"), "公示期内暂无异议。");
+    let empty = f.buyers[2]
+        .post(s, &format!("/listings/{listing}/objection"), &[("text", "  ")])
+        .await;
+    html(&empty, 422);
+    assert!(!text(&empty.text, "#refusal li").is_empty());
+    let r = f.buyers[2]
+        .post(
+            s,
+            &format!("/listings/{listing}/objection"),
+            &[("text", "成交价格偏低")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/listings/{listing}?done=objection#objections").as_str())
+    );
+    let page = f.buyers[2].get(s, &format!("/listings/{listing}?done=objection")).await;
+    assert_eq!(text(&page.text, ".notice-ok"), "已提交异议，转让方或运营人员将予答复。");
+    let public = s.get_as(None, &f.page(&listing)).await;
+    assert!(text(&public.text, ".objection-text").starts_with("成交价格偏低"));
+    assert_eq!(text(&public.text, ".unanswered"), "待答复");
+    m.listing_step(
+        &Actor::system("test"),
+        lid,
+        None,
+        AccountId::new(),
+        techmarket_store::ListingStep::Answer {
+            number: 1,
+            text: "价格经资产评估确定".into(),
+        },
+        due + DAY,
+    )
+    .await
+    .unwrap();
+    let public = s.get_as(None, &format!("{}?lang=en", f.page(&listing))).await;
+    assert_eq!(text(&public.text, ".objection-answer"), "Answer: 价格经资产评估确定");
     m.listing_step(
         &Actor::system("test"),
         lid,
