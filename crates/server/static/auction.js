@@ -71,7 +71,27 @@
     return { scheduled: d.tStateScheduled, open: d.tStateOpen, closed: d.tStateClosed }[phase] || phase;
   }
 
+  // Bidding opens at the server's time without an event (nothing in the auction changed): the
+  // page opens itself then, and the server still decides on each bid.
+  function opened() {
+    s.phase = "open";
+    root.dataset.state = "open";
+    var label = byId("auction-state");
+    if (label) {
+      label.textContent = stateLabel("open");
+      label.className = "auction-state state-open";
+    }
+    setText("countdown-label", d.tCountdown);
+    var forms = byId("bid-forms");
+    if (forms) {
+      forms.hidden = false;
+    }
+  }
+
   function tick() {
+    if (s.phase === "scheduled" && Date.now() + s.offset >= s.opens) {
+      opened();
+    }
     if (s.phase === "closed") {
       setText("countdown", d.tStateClosed);
       return;
@@ -79,7 +99,7 @@
     var target = s.phase === "scheduled" ? s.opens : s.ends;
     var left = target - (Date.now() + s.offset);
     if (left <= 0) {
-      setText("countdown", s.phase === "scheduled" ? "00:00:00" : d.tTimeUp);
+      setText("countdown", d.tTimeUp);
       return;
     }
     var secs = Math.floor(left / 1000);

@@ -22,6 +22,11 @@ fn id(v: &Value) -> String {
 /// open now for an hour, with two qualified buyers whose members `buyer0` and `buyer1` have a
 /// password; returns the listing's page.
 async fn open_auction(s: &TestServer) -> String {
+    auction_opening_in(s, 0).await
+}
+
+/// The same auction, opening `ms` from now.
+async fn auction_opening_in(s: &TestServer, ms: i64) -> String {
     let a = s.create("achievements", &fixtures::achievement()).await;
     s.act("achievements", &id(&a), "submit").await;
     s.act("achievements", &id(&a), "approve").await;
@@ -56,7 +61,7 @@ async fn open_auction(s: &TestServer) -> String {
     }
     let due = m.listing(lid).await.unwrap().due_at.unwrap();
     m.end_announcement(&actor, lid, due).await.unwrap();
-    m.reschedule_auction(&actor, lid, now_millis(), 60, now_millis())
+    m.reschedule_auction(&actor, lid, now_millis() + ms, 60, now_millis())
         .await
         .unwrap();
     format!("/listings/{listing}")
@@ -201,4 +206,27 @@ async fn without_javascript_the_bid_forms_post_and_the_page_reloads() {
         plain.texts("#bid-history tbody tr td.amount").await,
         ["1,200,000", "1,100,000"]
     );
+}
+
+#[tokio::test]
+async fn a_scheduled_auction_opens_its_bid_forms_at_the_servers_time() {
+    let b = Browser::start().await;
+    let page = auction_opening_in(&b.server, 6_000).await;
+    sign_in(&b, "buyer0", &page).await;
+    assert_eq!(b.text("#auction-state").await, "未开始");
+    assert_eq!(b.text("#countdown-label").await, "距开始");
+    assert!(
+        !b.find("#bid-forms").await.is_displayed().await.unwrap(),
+        "no bids before it opens"
+    );
+    // The countdown reaches the opening and the page opens itself, without reloading.
+    b.js("window.__stayed = true").await;
+    until_text(&b, "#auction-state", "竞价中").await;
+    assert_eq!(b.text("#countdown-label").await, "距结束");
+    assert!(b.find("#bid-forms").await.is_displayed().await.unwrap());
+    assert_eq!(b.js("return window.__stayed === true").await, true, "not reloaded");
+    b.follow("form.bid-choice button").await;
+    b.wait_until_at("the auction after the bid", |p| p.contains("done=bid"))
+        .await;
+    assert_eq!(b.text("#current-price").await, "¥1,050,000");
 }
