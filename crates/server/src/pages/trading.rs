@@ -103,6 +103,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Enter a transaction certificate's number to check that the market certified the deal.",
     ),
     ("tr_verify_number", "鉴证书编号", "Certificate number"),
+    ("tr_verify_number_label", "鉴证书编号：", "Certificate number: "),
     ("tr_verify_submit", "查验", "Verify"),
     ("tr_verify_found", "该交易鉴证真实有效", "This certificate is genuine"),
     (
@@ -130,7 +131,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("tr_deal_price", "成交价格", "Price"),
     ("tr_basis", "成交方式", "Deal made by"),
     ("tr_mode", "交易方式", "Mode"),
-    ("tr_status", "状态", "Status"),
+    ("tr_status_label", "状态：", "Status: "),
     ("tr_price", "挂牌价格", "Listing price"),
     ("tr_start_price", "起拍价", "Starting price"),
     ("tr_increment", "加价幅度", "Bid increment"),
@@ -139,7 +140,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("tr_summary", "项目简介", "Summary"),
     ("tr_announcement", "挂牌公告期", "Announcement"),
     ("tr_period_to", "至", "to"),
-    ("tr_beijing_time", "北京时间", "Beijing time"),
+    ("tr_beijing_time", "（北京时间）", "(Beijing time)"),
     ("tr_days_left", "剩余工作日", "Working days left"),
     (
         "tr_days_left_unit",
