@@ -81,6 +81,9 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("POST", ["login" | "logout"]) => Gate::Public,
         // The member workspace: any account; the record rules decide what it holds.
         ("GET" | "HEAD" | "POST", ["workspace", ..]) => Gate::SignedIn,
+        // In-app notifications (outbid, deposit, …): any account; an organization's members
+        // see its own.
+        ("GET" | "HEAD" | "POST", ["notifications", ..]) => Gate::SignedIn,
         // The operator's back office and the dashboard.
         ("GET" | "HEAD" | "POST", ["backoffice", ..]) => OPERATORS,
         ("GET" | "HEAD", ["dashboard", ..]) => OPERATORS,

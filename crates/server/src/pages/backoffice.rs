@@ -10,6 +10,9 @@ mod audit;
 mod board;
 mod queue;
 mod review;
+mod trading;
+
+pub use trading::MESSAGES as TRADING_MESSAGES;
 
 use super::Ctx;
 use crate::AppState;
@@ -26,6 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/backoffice/audit", get(audit::audit))
         .route("/backoffice/dockings", get(board::board))
         .route("/backoffice/dockings/{id}", axum::routing::post(board::step))
+        .route("/backoffice/trading", get(trading::queue))
+        .route("/backoffice/trading/{id}", get(trading::desk))
+        .route("/backoffice/trading/{id}/{step}", axum::routing::post(trading::step))
+        .route(
+            "/backoffice/intents/{id}/deposit",
+            axum::routing::post(trading::confirm_deposit),
+        )
 }
 
 /// The back office's templates, for the UI-string test.
@@ -49,6 +59,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "backoffice_dockings.html",
         include_str!("../../templates/backoffice_dockings.html"),
+    ),
+    (
+        "backoffice_trading.html",
+        include_str!("../../templates/backoffice_trading.html"),
     ),
 ];
 
@@ -247,12 +261,13 @@ pub struct NavLink {
 }
 
 /// The back office's sections, the current one marked.
-fn nav(ctx: &Ctx) -> Vec<NavLink> {
+pub(crate) fn nav(ctx: &Ctx) -> Vec<NavLink> {
     let here = ctx.path.as_str();
     [
         ("/backoffice", "bo_queue"),
         ("/backoffice/audit", "bo_audit"),
         ("/backoffice/dockings", "bo_dockings"),
+        ("/backoffice/trading", "bo_trading"),
     ]
     .into_iter()
     .map(|(href, key)| NavLink {
@@ -277,7 +292,7 @@ fn query_value<'a>(ctx: &'a Ctx, name: &str) -> Option<&'a str> {
 }
 
 /// `<time datetime>`'s value: the instant in RFC 3339.
-fn iso_of(ms: i64) -> String {
+pub(crate) fn iso_of(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
@@ -340,6 +355,10 @@ mod tests {
             (Method::GET, "/backoffice/audit"),
             (Method::GET, "/backoffice/dockings"),
             (Method::POST, "/backoffice/dockings/{id}"),
+            (Method::GET, "/backoffice/trading"),
+            (Method::GET, "/backoffice/trading/{id}"),
+            (Method::POST, "/backoffice/trading/{id}/{step}"),
+            (Method::POST, "/backoffice/intents/{id}/deposit"),
         ] {
             let Some(Gate::Roles(roles)) = gate(&m, path) else {
                 panic!("{m} {path} has no role gate");

@@ -155,7 +155,10 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     MESSAGES,
     ACCOUNT,
     super::workspace::MESSAGES,
+    super::workspace_listings::MESSAGES,
+    super::notifications::MESSAGES,
     super::backoffice::MESSAGES,
+    super::backoffice::TRADING_MESSAGES,
     super::dashboard::MESSAGES,
     super::trading::MESSAGES,
 ];

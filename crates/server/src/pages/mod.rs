@@ -19,10 +19,12 @@ pub mod form;
 pub mod home;
 pub mod login;
 pub mod messages;
+pub mod notifications;
 pub mod organization;
 pub mod search;
 pub mod trading;
 pub mod workspace;
+pub mod workspace_listings;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -54,6 +56,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::form).post(login::sign_in))
         .route("/logout", axum::routing::post(login::sign_out))
         .merge(workspace::routes())
+        .merge(workspace_listings::routes())
+        .merge(notifications::routes())
         .merge(backoffice::routes())
         .merge(dashboard::routes())
         .merge(trading::routes())
@@ -100,6 +104,8 @@ pub fn all_templates() -> Vec<(&'static str, &'static str)> {
     [
         TEMPLATES,
         workspace::TEMPLATES,
+        workspace_listings::TEMPLATES,
+        notifications::TEMPLATES,
         backoffice::TEMPLATES,
         dashboard::TEMPLATES,
         trading::TEMPLATES,
@@ -152,6 +158,9 @@ pub struct Ctx {
     pub path: String,
     /// The query string's pairs, in order.
     pub query: Vec<(String, String)>,
+    /// How many of the signed-in account's notifications are unread (`None`: not counted —
+    /// a visitor, an account without an organization, an error page).
+    pub unread: Option<i64>,
 }
 
 impl Ctx {
@@ -177,7 +186,13 @@ impl Ctx {
             query: form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
+            unread: None,
         }
+    }
+
+    /// The unread count for the header's notifications link (empty when there is none).
+    pub fn unread_count(&self) -> String {
+        self.unread.filter(|n| *n > 0).map(grouped).unwrap_or_default()
     }
 
     /// The UI string `key` in the page's language.
@@ -238,11 +253,17 @@ impl Ctx {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+impl FromRequestParts<AppState> for Ctx {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(Ctx::from_parts(parts))
+    /// The page's context, with the signed-in account's unread notifications counted (one
+    /// `COUNT` of an indexed column; a failure to count leaves the header without the number).
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let mut ctx = Ctx::from_parts(parts);
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            ctx.unread = notifications::unread(state, caller).await;
+        }
+        Ok(ctx)
     }
 }
 
@@ -333,6 +354,7 @@ mod tests {
             csrf: None,
             path: "/achievements".into(),
             query: vec![("q".into(), "地膜 秸秆".into()), ("lang".into(), "zh-CN".into())],
+            unread: None,
         };
         assert_eq!(
             ctx.lang_href("en"),

@@ -270,6 +270,10 @@ pub trait Publishable: Resource + Sized + Send + Sync {
 
     fn title(&self) -> &str;
     fn status_reason(&self) -> Option<&str>;
+    /// The form that lists it for trading, when it may be listed (a published achievement).
+    fn trade_href(&self) -> Option<String> {
+        None
+    }
     fn region_code(&self) -> String;
     /// The form's values for the stored record.
     fn typed(&self) -> Typed;
@@ -413,6 +417,11 @@ impl Publishable for Achievement {
 
     fn status_reason(&self) -> Option<&str> {
         self.status_reason.as_deref()
+    }
+
+    fn trade_href(&self) -> Option<String> {
+        (self.status == techmarket_domain::AchievementStatus::Published)
+            .then(|| href("/workspace/listings/new", &[("achievement", &self.id.to_string())]))
     }
 
     fn region_code(&self) -> String {
@@ -774,6 +783,8 @@ pub struct FormPage {
     pub problems: Problems,
     pub summary: Vec<SummaryLine>,
     pub actions: Vec<ActionButton>,
+    /// Where a published achievement is listed for trading (its seller's form).
+    pub trade_href: Option<String>,
 }
 
 /// The caller's organization, if they belong to one.
@@ -859,6 +870,7 @@ fn form_page<R: Publishable>(
         problems,
         summary,
         actions,
+        trade_href: record.and_then(|(r, _)| r.trade_href()),
     }
 }
 
@@ -1187,6 +1199,21 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
             new_key: Demand::NEW_KEY,
         },
     ];
+    if crate::api::v1::listings::caller_org(&caller).is_some() {
+        boards.push(Board {
+            key: "listings",
+            title_key: "wl_my_listings",
+            href: "/workspace/listings".into(),
+            counts: super::workspace_listings::status_counts(&state, &ctx, &caller)
+                .await?
+                .into_iter()
+                .map(|c| c.line)
+                .collect(),
+            empty_key: "wl_empty",
+            new_href: Some("/workspace/listings/new".into()),
+            new_key: "wl_new",
+        });
+    }
     if docking_party(&caller) {
         boards.push(Board {
             key: "dockings",

@@ -20,3 +20,4 @@ mod signin;
 mod trading;
 mod trading_pages;
 mod workspace;
+mod workspace_listings;

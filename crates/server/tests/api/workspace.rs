@@ -14,6 +14,7 @@ const PAGES_FOR_OPERATORS: &[&str] = &[
     "/backoffice",
     "/backoffice/audit",
     "/backoffice/dockings",
+    "/backoffice/trading",
     "/dashboard",
     "/dashboard/trend.csv",
 ];

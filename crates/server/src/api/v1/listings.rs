@@ -54,7 +54,7 @@ pub fn status_label(s: ListingStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn intent_label(s: IntentStatus, lang: Lang) -> &'static str {
+pub fn intent_label(s: IntentStatus, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => s.label_zh(),
         Lang::En => match s {
@@ -67,7 +67,7 @@ fn intent_label(s: IntentStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn mode_label(m: ListingMode, lang: Lang) -> &'static str {
+pub fn mode_label(m: ListingMode, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => m.label_zh(),
         Lang::En => match m {
@@ -78,7 +78,7 @@ fn mode_label(m: ListingMode, lang: Lang) -> &'static str {
     }
 }
 
-fn basis_label(b: DealBasis, lang: Lang) -> &'static str {
+pub fn basis_label(b: DealBasis, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => b.label_zh(),
         Lang::En => match b {
@@ -265,7 +265,7 @@ fn may_see_terms(caller: &Caller, l: &Listing) -> bool {
     may(&caller.subject, Verb::Manage, &l.scope())
 }
 
-fn caller_org(caller: &Caller) -> Option<OrganizationId> {
+pub fn caller_org(caller: &Caller) -> Option<OrganizationId> {
     caller
         .principal()
         .filter(|p| p.role == Role::Member)
@@ -510,7 +510,7 @@ pub struct TermsInput {
 }
 
 impl TermsInput {
-    fn terms(&self, state: &AppState) -> Result<ListingTerms, ApiError> {
+    pub fn terms(&self, state: &AppState) -> Result<ListingTerms, ApiError> {
         Ok(ListingTerms {
             mode: ListingMode::parse(&self.mode)?,
             price: self.price,
@@ -772,7 +772,19 @@ pub async fn create(
     RequestLang(lang): RequestLang,
     ApiJson(input): ApiJson<ListingInput>,
 ) -> Result<Response, ApiError> {
-    let terms = input.terms.terms(&state)?;
+    let l = create_listing(&state, &caller, input).await?;
+    let view = listing_view(&state, &l, &caller, lang).await?;
+    Ok(respond(
+        StatusCode::CREATED,
+        view,
+        Some(l.version),
+        Some(format!("/api/v1/listings/{}", l.id)),
+    ))
+}
+
+/// A new listing by the caller (the API's and the workspace form's one way to make one).
+pub async fn create_listing(state: &AppState, caller: &Caller, input: ListingInput) -> Result<Listing, ApiError> {
+    let terms = input.terms.terms(state)?;
     let achievement: techmarket_domain::Achievement = state
         .market()
         .get(input.achievement_id)
@@ -787,7 +799,7 @@ pub async fn create(
         public: false,
     };
     if !may(&caller.subject, Verb::Create, &scope) {
-        return Err(refusal(&caller, &scope));
+        return Err(refusal(caller, &scope));
     }
     let new = NewListing {
         achievement_id: AchievementId::from_uuid(input.achievement_id),
@@ -796,14 +808,7 @@ pub async fn create(
         confidentiality: input.confidentiality,
         buyer_id: input.buyer_id.map(OrganizationId::from_uuid),
     };
-    let l = state.market().create_listing(&caller.actor, new, now_millis()).await?;
-    let view = listing_view(&state, &l, &caller, lang).await?;
-    Ok(respond(
-        StatusCode::CREATED,
-        view,
-        Some(l.version),
-        Some(format!("/api/v1/listings/{}", l.id)),
-    ))
+    Ok(state.market().create_listing(&caller.actor, new, now_millis()).await?)
 }
 
 /// One listing, with its auction when there is one.

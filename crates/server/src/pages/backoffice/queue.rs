@@ -60,7 +60,7 @@ pub struct QueuePage {
 
 /// Where the caller reviews: `None` for an operator without a region (nowhere), `Some(None)`
 /// for the administrator (everywhere), else their region's condition.
-fn reach(caller: &Caller) -> Option<Option<Condition>> {
+pub(super) fn reach(caller: &Caller) -> Option<Option<Condition>> {
     let p = caller.principal()?;
     match (p.role, p.region) {
         (Role::Admin, _) => Some(None),
