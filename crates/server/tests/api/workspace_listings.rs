@@ -708,3 +708,191 @@ async fn a_buyer_reads_an_outbid_notification_and_marks_it_read() {
     assert_eq!(v.status, 303);
     let _ = holder;
 }
+
+#[tokio::test]
+async fn a_seller_names_a_negotiated_buyer_answers_objections_changes_terms_and_relists() {
+    let s = TestServer::start().await;
+    let (first, holder) = published(&s, "寒地玉米密植高产栽培技术").await;
+    let (second, _) = published(&s, "秸秆生物质颗粒燃料成型技术").await;
+    let buyer = org(&s, "吉林市粮谷餐饮用品有限公司").await;
+    let seller = member(&s, "jlu.negotiator", holder, "/workspace/listings").await;
+    let op = operator(&s).await;
+
+    // A negotiated deal names its buyer by its registered name; an unknown one is named back.
+    let mut form = vec![
+        ("achievement_id", first.as_str()),
+        ("mode", "negotiated"),
+        ("price", "800000"),
+        ("announcement_days", "20"),
+        ("buyer_id", "不存在的科技公司"),
+    ];
+    let bad = seller.post(&s, "/workspace/listings", &form).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(
+        select(&bad.text, "#f-buyer-id-error")
+            .join(" ")
+            .contains("不存在的科技公司"),
+        "{}",
+        bad.text
+    );
+    assert_eq!(listings_total(&s).await, 0);
+    form[4] = ("buyer_id", "吉林市粮谷餐饮用品有限公司");
+    let made = seller.post(&s, "/workspace/listings", &form).await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let negotiated = desk_id(made.header("location").unwrap());
+    let api = s.get(&format!("/api/v1/listings/{negotiated}")).await.ok(200);
+    assert_eq!(api["counterparty_name"], "吉林市粮谷餐饮用品有限公司");
+    let desk = seller.get(&s, &format!("/workspace/listings/{negotiated}")).await;
+    assert!(desk.text.contains("事业单位"), "吉林大学 is a public institution");
+    let sub = seller
+        .post(&s, &format!("/workspace/listings/{negotiated}/submit"), &[])
+        .await;
+    assert_eq!(sub.status, 303, "{}", sub.text);
+    let ok = op
+        .post(&s, &format!("/backoffice/trading/{negotiated}/approve"), &[])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    assert_eq!(
+        s.get(&format!("/api/v1/listings/{negotiated}")).await.ok(200)["status"],
+        "publicity"
+    );
+
+    // Someone objects during the publicity; the seller answers on the desk.
+    let objector = account(&s.state, "liangu.member", Role::Member, |f| {
+        f.organization_id = Some(buyer)
+    })
+    .await;
+    let token = token_for(&s.state, &objector).await;
+    s.send(
+        s.as_(
+            Some(&token),
+            Method::POST,
+            &format!("/api/v1/listings/{negotiated}/steps"),
+        )
+        .json(&json!({"action": "object", "text": "转让价格明显低于评估价值。"})),
+    )
+    .await
+    .ok(200);
+    let q = op.get(&s, "/backoffice/trading").await;
+    let row = select(&q.text, ".bo-tr-publicity tbody tr").join(" ");
+    assert!(
+        row.contains("寒地玉米密植高产栽培技术") && row.contains("吉林市粮谷餐饮用品有限公司"),
+        "{row}"
+    );
+    let desk = seller.get(&s, &format!("/workspace/listings/{negotiated}")).await;
+    assert!(desk.text.contains("转让价格明显低于评估价值。"));
+    let action = format!("/workspace/listings/{negotiated}/answer");
+    assert_eq!(
+        attr(&desk.text, ".listing-objections form", "action").as_deref(),
+        Some(action.as_str())
+    );
+    let empty = seller.post(&s, &action, &[("number", "1"), ("text", "")]).await;
+    assert_eq!(empty.status, 422, "{}", empty.text);
+    let answered = seller
+        .post(
+            &s,
+            &action,
+            &[
+                ("number", "1"),
+                ("text", "价格经第三方评估确定，评估报告可在交易室查阅。"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.text);
+    let api = s.get(&format!("/api/v1/listings/{negotiated}")).await.ok(200);
+    assert_eq!(
+        api["objections"][0]["answer"],
+        "价格经第三方评估确定，评估报告可在交易室查阅。"
+    );
+    let desk = seller
+        .get(&s, &format!("/workspace/listings/{negotiated}?lang=en"))
+        .await;
+    assert!(select(&desk.text, ".listing-objections form").is_empty());
+    assert!(desk.text.contains("objection answered"), "the history in English");
+
+    // A fixed-price listing: its terms changed during the announcement (a bad price named).
+    let made = seller
+        .post(
+            &s,
+            "/workspace/listings",
+            &[
+                ("achievement_id", second.as_str()),
+                ("mode", "fixed_price"),
+                ("price", "1000000"),
+                ("announcement_days", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let fixed = desk_id(made.header("location").unwrap());
+    seller
+        .post(&s, &format!("/workspace/listings/{fixed}/submit"), &[])
+        .await;
+    let ok = op.post(&s, &format!("/backoffice/trading/{fixed}/approve"), &[]).await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    let desk = seller.get(&s, &format!("/workspace/listings/{fixed}")).await;
+    assert!(
+        !select(&desk.text, "form.step-change_terms").is_empty(),
+        "{}",
+        desk.text
+    );
+    assert!(
+        select(&desk.text, "form.step-change_terms #f-increment").is_empty(),
+        "no auction fields"
+    );
+    let change = format!("/workspace/listings/{fixed}/change_terms");
+    let bad = seller
+        .post(
+            &s,
+            &change,
+            &[("price", "九十万"), ("deposit", "0"), ("announcement_days", "20")],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(select(&bad.text, "#f-price-error").join(" ").contains("九十万"));
+    assert_eq!(
+        attr(&bad.text, "form.step-change_terms #f-price", "value").as_deref(),
+        Some("九十万")
+    );
+    let good = seller
+        .post(
+            &s,
+            &change,
+            &[("price", "900000"), ("deposit", "0"), ("announcement_days", "20")],
+        )
+        .await;
+    assert_eq!(good.status, 303, "{}", good.text);
+    let api = s.get(&format!("/api/v1/listings/{fixed}")).await.ok(200);
+    assert_eq!(api["price"], 900_000);
+    assert_eq!(api["status"], "announced");
+
+    // Nobody qualified: it lapses at the end; the seller relists at 95% of the first price
+    // (no new approval needed).
+    let m = s.state.market();
+    let lid = ListingId::from_uuid(Uuid::parse_str(&fixed).unwrap());
+    let due = m.listing(lid).await.unwrap().due_at.unwrap();
+    m.end_announcement(&Actor::system("test"), lid, due).await.unwrap();
+    let desk = seller.get(&s, &format!("/workspace/listings/{fixed}")).await;
+    assert_eq!(select(&desk.text, ".status-line .status"), ["未成交"]);
+    assert_eq!(
+        attr(&desk.text, "form.step-relist input[name=price]", "value").as_deref(),
+        Some("900000")
+    );
+    let relisted = seller
+        .post(
+            &s,
+            &format!("/workspace/listings/{fixed}/relist"),
+            &[("price", "950,000")],
+        )
+        .await;
+    assert_eq!(relisted.status, 303, "{}", relisted.text);
+    let api = s.get(&format!("/api/v1/listings/{fixed}")).await.ok(200);
+    assert_eq!(api["price"], 950_000);
+    assert_eq!(api["round"], 2);
+    assert_eq!(api["status"], "announced");
+    // An operator's step is not the seller's to take from the workspace.
+    let not_theirs = seller
+        .post(&s, &format!("/workspace/listings/{fixed}/approve"), &[])
+        .await;
+    assert_eq!(not_theirs.status, 404);
+}
