@@ -242,3 +242,29 @@ async fn mark_read(State(state): State<AppState>, caller: Caller) -> Result<Resp
     let axum::Json(_marked) = listings::mark_read(State(state), caller).await?;
     Ok(Redirect::to("/notifications?done=read").into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use NotificationKind::*;
+
+    #[test]
+    fn every_kind_of_notification_is_worded_in_both_languages() {
+        for kind in [
+            Outbid,
+            Extended,
+            Won,
+            Lost,
+            DepositConfirmed,
+            DepositReleased,
+            AuctionScheduled,
+        ] {
+            let key = format!("nt_body_{}", kind.code());
+            let (_, zh, en) = MESSAGES
+                .iter()
+                .find(|(k, _, _)| *k == key)
+                .unwrap_or_else(|| panic!("{key} has no UI string"));
+            assert!(!zh.is_empty() && !en.is_empty(), "{key}");
+        }
+    }
+}

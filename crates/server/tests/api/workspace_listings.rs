@@ -896,3 +896,67 @@ async fn a_seller_names_a_negotiated_buyer_answers_objections_changes_terms_and_
         .await;
     assert_eq!(not_theirs.status, 404);
 }
+
+#[tokio::test]
+async fn notifications_come_a_page_at_a_time_newest_first() {
+    let s = TestServer::start().await;
+    let o = org(&s, "四平巨元换热设备有限公司").await;
+    let listing = ListingId::from_uuid(Uuid::now_v7());
+    let t0 = now_millis() - 3_600_000;
+    let writes: Vec<techmarket_store::Write> = (0..30)
+        .map(|n| {
+            techmarket_store::Write::Notify(techmarket_domain::Notification::new(
+                o,
+                techmarket_domain::NotificationKind::DepositReleased,
+                listing,
+                &format!("第{n}号挂牌项目"),
+                Some(100_000),
+                None,
+                t0 + n * 1000,
+            ))
+        })
+        .collect();
+    s.state.market().store().write(&writes).await.unwrap();
+    user(&s, "sipin.pager", Role::Member, |f| f.organization_id = Some(o)).await;
+    let b = sign_in(&s, "sipin.pager", "/notifications").await;
+
+    let first = b.get(&s, "/notifications").await;
+    let titles = select(&first.text, ".nt-listing a");
+    assert_eq!(titles.len(), 25);
+    assert_eq!(titles[0], "第29号挂牌项目");
+    assert_eq!(titles[24], "第5号挂牌项目");
+    assert!(select(&first.text, ".nt-heading")[0].contains("保证金退还"));
+    assert_eq!(
+        attr(&first.text, ".pager a[rel=next]", "href").as_deref(),
+        Some("/notifications?page=2")
+    );
+    assert!(select(&first.text, ".pager a[rel=prev]").is_empty());
+    assert_eq!(
+        select(&first.text, ".unread-badge")[0].split_whitespace().next(),
+        Some("30")
+    );
+
+    let second = b.get(&s, "/notifications?page=2&lang=en").await;
+    let titles = select(&second.text, ".nt-listing a");
+    assert_eq!(
+        titles,
+        [
+            "第4号挂牌项目",
+            "第3号挂牌项目",
+            "第2号挂牌项目",
+            "第1号挂牌项目",
+            "第0号挂牌项目"
+        ]
+    );
+    assert!(select(&second.text, ".nt-heading")[0].contains("Deposit released"));
+    assert!(second.text.contains("Deposit: ¥100,000"), "{}", second.text);
+    assert_eq!(
+        attr(&second.text, ".pager a[rel=prev]", "href").as_deref(),
+        Some("/notifications?page=1")
+    );
+    assert!(select(&second.text, ".pager a[rel=next]").is_empty());
+    // A page past the end is empty, not an error; a page that is not a number is the first.
+    assert_eq!(b.get(&s, "/notifications?page=9").await.status, 200);
+    let junk = b.get(&s, "/notifications?page=abc").await;
+    assert_eq!(select(&junk.text, ".nt-listing a")[0], "第29号挂牌项目");
+}
