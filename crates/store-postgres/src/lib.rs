@@ -717,16 +717,7 @@ impl Store for PgStore {
             };
             let body: String = row.try_get(0).map_err(db_err)?;
             let closed_at: Option<i64> = row.try_get(1).map_err(db_err)?;
-            let earlier = match row.try_get::<Option<i64>, _>(2).map_err(db_err)? {
-                Some(seq) => Some(trading::bid_from_row(
-                    seq,
-                    &row.try_get::<String, _>(3).map_err(db_err)?,
-                    row.try_get(4).map_err(db_err)?,
-                    row.try_get(5).map_err(db_err)?,
-                    row.try_get(6).map_err(db_err)?,
-                )?),
-                None => None,
-            };
+            let earlier = earlier_bid(&row)?;
             let now = clock();
             let decision = match trading::decide_bid(&body, earlier, request, now)? {
                 Ok(d) => d,
@@ -763,6 +754,30 @@ impl Store for PgStore {
             .map_err(db_err)?
             .map(|r| bid_from_pg(&r))
             .transpose()
+    }
+
+    async fn auction_and_bid(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        bidder: Uuid,
+        key: &str,
+    ) -> StoreResult<(Option<AuctionRow>, Option<Bid>)> {
+        let row = sqlx::query(tsql::SELECT_AUCTION_WITH_EARLIER_BID)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .bind(bidder.to_string())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok((None, None));
+        };
+        let body: String = row.try_get(0).map_err(db_err)?;
+        let closed_at: Option<i64> = row.try_get(1).map_err(db_err)?;
+        let auction = trading::auction_row(listing_id, round, &body, closed_at)?;
+        Ok((Some(auction), earlier_bid(&row)?))
     }
 
     async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>> {
@@ -863,9 +878,6 @@ impl Store for PgStore {
 /// the bid count the decision was made on and is open), the bid and its notifications — and
 /// answers 1 when it applied, 0 when another bid came first (nothing written).
 fn bid_statement(req: &BidRequest, a: &trading::AcceptedBid) -> (String, Vec<SqlValue>) {
-    let mut values = trading::auction_after_bid_values(req, a);
-    values.push(SqlValue::Int(i64::from(a.auction.bid_count) - 1));
-    values.extend(trading::bid_values(req, &a.bid));
     let mut sql = String::from(
         "WITH u AS (UPDATE auctions SET body = $1, bid_count = $2, ends_at = $3 \
          WHERE listing_id = $4 AND round = $5 AND bid_count = $6 AND closed_at IS NULL RETURNING 1), \
@@ -873,30 +885,29 @@ fn bid_statement(req: &BidRequest, a: &trading::AcceptedBid) -> (String, Vec<Sql
          SELECT $7, $8, $9, $10, $11, $12, $13, $14 FROM u RETURNING 1)",
     );
     if !a.notifications.is_empty() {
-        let rows: Vec<String> = a
-            .notifications
-            .iter()
-            .enumerate()
-            .map(|(i, _)| {
-                let k = 15 + i * 6;
-                let p: Vec<String> = (k..k + 6).map(|j| format!("${j}")).collect();
-                format!(
-                    "({}, {}, {}, {}, {}::BIGINT, NULL::BIGINT, {})",
-                    p[0], p[1], p[2], p[3], p[4], p[5]
-                )
-            })
-            .collect();
         sql.push_str(&format!(
             ", n AS (INSERT INTO notifications (id, organization_id, kind, listing_id, created_at, read_at, body) \
              SELECT * FROM (VALUES {}) v WHERE EXISTS (SELECT 1 FROM b) RETURNING 1)",
-            rows.join(", ")
+            trading::bid_notification_rows(a.notifications.len(), true)
         ));
-        for note in &a.notifications {
-            values.extend(trading::notification_values(note));
-        }
     }
     sql.push_str(" SELECT COUNT(*) FROM b");
-    (sql, values)
+    (sql, trading::bid_write_values(req, a))
+}
+
+/// The earlier bid of [`tsql::SELECT_AUCTION_WITH_EARLIER_BID`] (columns 2–6), if there is one.
+fn earlier_bid(row: &sqlx::postgres::PgRow) -> StoreResult<Option<Bid>> {
+    let Some(seq) = row.try_get::<Option<i64>, _>(2).map_err(db_err)? else {
+        return Ok(None);
+    };
+    trading::bid_from_row(
+        seq,
+        &row.try_get::<String, _>(3).map_err(db_err)?,
+        row.try_get(4).map_err(db_err)?,
+        row.try_get(5).map_err(db_err)?,
+        row.try_get(6).map_err(db_err)?,
+    )
+    .map(Some)
 }
 
 fn bid_from_pg(r: &sqlx::postgres::PgRow) -> StoreResult<Bid> {

@@ -845,42 +845,41 @@ impl Store for SqliteStore {
             });
         };
         let body: String = row.try_get(0).map_err(db_err)?;
-        let earlier = match row.try_get::<Option<i64>, _>(2).map_err(db_err)? {
-            Some(seq) => Some(trading::bid_from_row(
-                seq,
-                &row.try_get::<String, _>(3).map_err(db_err)?,
-                row.try_get(4).map_err(db_err)?,
-                row.try_get(5).map_err(db_err)?,
-                row.try_get(6).map_err(db_err)?,
-            )?),
-            None => None,
-        };
+        let earlier = earlier_bid(&row)?;
         let decision = match trading::decide_bid(&body, earlier, request, now)? {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
         if let BidDecision::Accepted(a) = &decision {
-            let statements = vec![
-                (
-                    tsql::UPDATE_AUCTION_AFTER_BID,
-                    trading::auction_after_bid_values(request, a),
-                ),
-                (tsql::INSERT_BID, trading::bid_values(request, &a.bid)),
-            ];
-            for (sql, values) in statements {
-                sqlx::query_with(sql, arguments(&values)?)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            }
-            // The notifications in one statement: every statement is a trip to the
-            // connection's thread while the writer is held.
+            // The auction, the bid and its notifications in one call: every call is a trip to
+            // the connection's thread while the writer is held. Each statement applies only if
+            // the one before it did, and the count of changed rows must be all of them.
+            let mut sql = String::from(
+                "UPDATE auctions SET body = $1, bid_count = $2, ends_at = $3 \
+                 WHERE listing_id = $4 AND round = $5 AND bid_count = $6 AND closed_at IS NULL; \
+                 INSERT INTO bids (listing_id, round, seq, bidder_id, account_id, amount, placed_at, idempotency_key) \
+                 SELECT $7, $8, $9, $10, $11, $12, $13, $14 WHERE changes() = 1;",
+            );
             if !a.notifications.is_empty() {
-                let (sql, values) = trading::insert_notifications(&a.notifications);
-                sqlx::query_with(AssertSqlSafe(sql), arguments(&values)?)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+                sql.push_str(&format!(
+                    " INSERT INTO notifications (id, organization_id, kind, listing_id, created_at, read_at, body) \
+                     SELECT * FROM (VALUES {}) WHERE changes() = 1;",
+                    trading::bid_notification_rows(a.notifications.len(), false)
+                ));
+            }
+            let done = sqlx::query_with(AssertSqlSafe(sql), arguments(&trading::bid_write_values(request, a))?)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let want = 2 + a.notifications.len() as u64;
+            if done.rows_affected() != want {
+                return Err(StoreError::Corrupt {
+                    kind: RecordKind::Listing,
+                    message: format!(
+                        "a bid on {listing} round {round} changed {} rows, not {want}: nothing written",
+                        done.rows_affected()
+                    ),
+                });
             }
             tx.commit().await.map_err(db_err)?;
         }
@@ -898,6 +897,30 @@ impl Store for SqliteStore {
             .map_err(db_err)?
             .map(|r| bid_from_sqlite(&r))
             .transpose()
+    }
+
+    async fn auction_and_bid(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        bidder: Uuid,
+        key: &str,
+    ) -> StoreResult<(Option<AuctionRow>, Option<Bid>)> {
+        let row = sqlx::query(tsql::SELECT_AUCTION_WITH_EARLIER_BID)
+            .bind(listing_id.to_string())
+            .bind(i64::from(round))
+            .bind(bidder.to_string())
+            .bind(key)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok((None, None));
+        };
+        let body: String = row.try_get(0).map_err(db_err)?;
+        let closed_at: Option<i64> = row.try_get(1).map_err(db_err)?;
+        let auction = trading::auction_row(listing_id, round, &body, closed_at)?;
+        Ok((Some(auction), earlier_bid(&row)?))
     }
 
     async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>> {
@@ -990,6 +1013,21 @@ impl Store for SqliteStore {
             .map_err(db_err)?;
         row.map(deal_room::document_from_row).transpose()
     }
+}
+
+/// The earlier bid of [`tsql::SELECT_AUCTION_WITH_EARLIER_BID`] (columns 2–6), if there is one.
+fn earlier_bid(row: &sqlx::sqlite::SqliteRow) -> StoreResult<Option<Bid>> {
+    let Some(seq) = row.try_get::<Option<i64>, _>(2).map_err(db_err)? else {
+        return Ok(None);
+    };
+    trading::bid_from_row(
+        seq,
+        &row.try_get::<String, _>(3).map_err(db_err)?,
+        row.try_get(4).map_err(db_err)?,
+        row.try_get(5).map_err(db_err)?,
+        row.try_get(6).map_err(db_err)?,
+    )
+    .map(Some)
 }
 
 fn bid_from_sqlite(r: &sqlx::sqlite::SqliteRow) -> StoreResult<Bid> {

@@ -196,6 +196,20 @@ pub trait Store: Send + Sync + 'static {
         key: &str,
     ) -> StoreResult<Option<techmarket_domain::Bid>>;
 
+    /// The auction of one round of a listing and the bid `bidder` placed in it with this
+    /// idempotency key, if any, read together without a lock (the backends in one query).
+    async fn auction_and_bid(
+        &self,
+        listing_id: Uuid,
+        round: u32,
+        bidder: Uuid,
+        key: &str,
+    ) -> StoreResult<(Option<AuctionRow>, Option<techmarket_domain::Bid>)> {
+        let row = self.auction(listing_id, round).await?;
+        let bid = self.bid_by_key(listing_id, round, bidder, key).await?;
+        Ok((row, bid))
+    }
+
     /// The auction of one round of a listing.
     async fn auction(&self, listing_id: Uuid, round: u32) -> StoreResult<Option<AuctionRow>>;
 

@@ -196,27 +196,43 @@ pub fn notification_values(n: &Notification) -> Vec<SqlValue> {
     ]
 }
 
-/// One `INSERT` of several notifications (the columns of [`sql::INSERT_NOTIFICATION`] a row).
-pub fn insert_notifications(notes: &[Notification]) -> (String, Vec<SqlValue>) {
-    let rows: Vec<String> = (0..notes.len())
+/// The values of an accepted bid's write, numbered alike by both backends' statements: `$1`–`$5`
+/// the auction's new state and key (as [`sql::UPDATE_AUCTION_AFTER_BID`]), `$6` the bid count the
+/// bid was decided on, `$7`–`$14` the bid (as [`sql::INSERT_BID`]), then six a notification (as
+/// [`sql::INSERT_NOTIFICATION`]) from `$15`.
+pub fn bid_write_values(req: &BidRequest, a: &AcceptedBid) -> Vec<SqlValue> {
+    let mut values = auction_after_bid_values(req, a);
+    values.push(SqlValue::Int(i64::from(a.auction.bid_count) - 1));
+    values.extend(bid_values(req, &a.bid));
+    for n in &a.notifications {
+        values.extend(notification_values(n));
+    }
+    values
+}
+
+/// The notification rows of [`bid_write_values`] as `VALUES` rows: `($15, …, NULL, $20), …`;
+/// `cast` types the two numbers where a dialect needs it (PostgreSQL's `VALUES` in a `SELECT`).
+pub fn bid_notification_rows(count: usize, cast: bool) -> String {
+    let (int, null) = if cast {
+        ("::BIGINT", "NULL::BIGINT")
+    } else {
+        ("", "NULL")
+    };
+    (0..count)
         .map(|i| {
-            let k = i * 6;
+            let k = 15 + i * 6;
             format!(
-                "(${}, ${}, ${}, ${}, ${}, NULL, ${})",
+                "(${}, ${}, ${}, ${}, ${}{int}, {null}, ${})",
+                k,
                 k + 1,
                 k + 2,
                 k + 3,
                 k + 4,
-                k + 5,
-                k + 6
+                k + 5
             )
         })
-        .collect();
-    let sql = format!(
-        "INSERT INTO notifications (id, organization_id, kind, listing_id, created_at, read_at, body) VALUES {}",
-        rows.join(", ")
-    );
-    (sql, notes.iter().flat_map(notification_values).collect())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A notification read back (its read time from its column).
@@ -1104,25 +1120,33 @@ impl Market {
     /// [`Store::place_bid`]: SQLite reads it holding the writer, PostgreSQL just before a
     /// conditional write that another bid's coming first undoes).
     ///
-    /// A bid that is already too low, or not a whole step, is answered from a plain read — most
-    /// requests of a busy auction lose a race, and they need not wait for the auction. Both
-    /// answers are final: the price only rises, and every price is the start plus whole steps.
-    /// A replay is told apart first (its amount is below the price by now). Anything else — a
-    /// possible new bid, a deadline — is decided by the backend's `place_bid`.
+    /// A retried request, and a bid that is already too low or not a whole step, are answered
+    /// from one plain read of the auction and the bidder's bid with that key — most requests of
+    /// a busy auction lose a race or retry, and they need not wait for the auction. These answers
+    /// are final: a stored bid never changes, the price only rises, and every price is the start
+    /// plus whole steps. Anything else — a possible new bid, a deadline — is decided by the
+    /// backend's `place_bid`.
     pub async fn place_bid(&self, request: &BidRequest) -> StoreResult<Result<PlacedBid, BidError>> {
         let store = self.store();
         let (listing, bidder) = (request.listing_id.as_uuid(), request.bidder.as_uuid());
         if let Ok(key) = Auction::clean_key(&request.idempotency_key)
-            && let Some(row) = store.auction(listing, request.round).await?
-            && row.closed_at.is_none()
-            && store.bid_by_key(listing, request.round, bidder, key).await?.is_none()
+            && let (Some(row), earlier) = store.auction_and_bid(listing, request.round, bidder, key).await?
         {
             let mut probe = row.auction.clone();
             let now = techmarket_domain::now_millis();
-            if let Err(e @ (BidError::TooLow { .. } | BidError::NotAStep { .. })) =
-                probe.place(now, request.bidder, request.amount, key, None)
-            {
-                return Ok(Err(e));
+            match probe.place(now, request.bidder, request.amount, key, earlier.as_ref()) {
+                // A retry: answered as the first time, from the stored bid (bids never change).
+                Ok(outcome @ BidOutcome::Replayed(_)) => {
+                    return Ok(Ok(PlacedBid {
+                        outcome,
+                        auction: row.auction,
+                    }));
+                }
+                Err(e @ BidError::KeyReused) => return Ok(Err(e)),
+                Err(e @ (BidError::TooLow { .. } | BidError::NotAStep { .. })) if row.closed_at.is_none() => {
+                    return Ok(Err(e));
+                }
+                _ => {}
             }
         }
         store.place_bid(request, &techmarket_domain::now_millis).await
