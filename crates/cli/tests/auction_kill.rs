@@ -5,9 +5,11 @@
 //! bid accepted after it. On SQLite always, and on PostgreSQL when
 //! `TECHMARKET_TEST_DATABASE_URL` is set (a configured but unreachable server fails the test).
 
+mod common;
+
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -66,24 +68,7 @@ impl Backend {
 
     /// `techmarket serve` on a free port; returns the process and its base URL.
     fn serve(&self) -> (Child, String) {
-        let mut child = self
-            .command()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve starts");
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in `{line}`"))
-            .trim_end_matches('/')
-            .to_string();
-        std::thread::spawn(move || for _ in out.lines() {});
-        (child, url)
+        common::serve(self.command())
     }
 }
 

@@ -2,11 +2,12 @@
 //! event log while serving, and after a `kill -9` comes back to exactly the database's state.
 //! Also the relevance guard of `techmarket eval matching` on the development set.
 
+mod common;
+
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 fn techmarket(data: &Path, args: &[&str]) -> Output {
@@ -43,28 +44,13 @@ fn import(data: &Path, rows: &[Value]) {
 
 /// `techmarket serve` on a free port; returns the process and its base URL.
 fn serve(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_techmarket"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_techmarket"));
+    command
         .arg("--data")
         .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
         .env_remove("TECHMARKET_DATABASE_URL")
-        .env_remove("TECHMARKET_CONFIG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in `{line}`"))
-        .trim_end_matches('/')
-        .to_string();
-    // Keep reading stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in out.lines() {});
-    (child, url)
+        .env_remove("TECHMARKET_CONFIG");
+    common::serve(command)
 }
 
 async fn search_ids(http: &reqwest::Client, url: &str, q: &str) -> BTreeSet<String> {
