@@ -34,6 +34,9 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub database_url: Option<String>,
     pub listen: Option<String>,
+    /// Where the deal room's documents are kept (default: `documents` in the data directory).
+    /// Servers sharing one PostgreSQL database must share this directory too.
+    pub documents_dir: Option<PathBuf>,
     /// Extra GB/T 2260 region tables (TSV `code<TAB>name`) for other provinces.
     #[serde(default)]
     pub region_files: Vec<PathBuf>,
@@ -60,6 +63,8 @@ pub struct FileConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data: PathBuf,
+    /// The deal room's documents: `documents_dir`, else `documents` in the data directory.
+    pub documents_dir: PathBuf,
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub regions: RegionTable,
@@ -113,12 +118,14 @@ impl Config {
         if log_format != "text" && log_format != "json" {
             bail!("log format must be `text` or `json`, not `{log_format}`");
         }
+        let data = args
+            .data
+            .clone()
+            .or(file.data)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
         Ok(Config {
-            data: args
-                .data
-                .clone()
-                .or(file.data)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
+            documents_dir: file.documents_dir.unwrap_or_else(|| data.join("documents")),
+            data,
             database_url: args
                 .database_url
                 .clone()
@@ -171,6 +178,14 @@ impl Config {
         };
         store.migrate().await.context("migrations failed")?;
         Ok(store)
+    }
+
+    /// The deal room's files: where, and the upload limits.
+    pub fn documents(&self) -> techmarket_server::documents::DocumentFiles {
+        techmarket_server::documents::DocumentFiles::new(
+            self.documents_dir.clone(),
+            techmarket_domain::DocumentRules::default(),
+        )
     }
 
     /// Where the database is, for messages.
@@ -335,6 +350,29 @@ mod tests {
         assert!(e.contains("announcement_days"), "{e}");
         std::fs::write(&file, "[listing_rules]\nannouncment_days = 30\n").unwrap();
         assert!(Config::resolve(&args).is_err(), "an unknown rule is an error");
+    }
+
+    #[test]
+    fn documents_live_under_the_data_directory_unless_configured() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("techmarket.toml");
+        std::fs::write(&file, "data = '/srv/market'\n").unwrap();
+        let mut args = GlobalArgs {
+            data: None,
+            database_url: None,
+            config: Some(file.clone()),
+            log_format: None,
+        };
+        let cfg = Config::resolve(&args).unwrap();
+        assert_eq!(cfg.documents_dir, PathBuf::from("/srv/market/documents"));
+        args.data = Some(PathBuf::from("/var/lib/techmarket"));
+        assert_eq!(
+            Config::resolve(&args).unwrap().documents_dir,
+            PathBuf::from("/var/lib/techmarket/documents")
+        );
+        std::fs::write(&file, "documents_dir = '/mnt/shared/documents'\n").unwrap();
+        let cfg = Config::resolve(&args).unwrap();
+        assert_eq!(cfg.documents().dir(), Path::new("/mnt/shared/documents"));
     }
 
     #[test]

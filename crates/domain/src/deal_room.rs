@@ -10,7 +10,8 @@ use crate::listing::Listing;
 use crate::{AccountId, DocumentId, FieldError, ListingId, Millis};
 use serde::{Deserialize, Serialize};
 
-/// One confidential document of a listing. The file itself is stored apart, under its SHA-256.
+/// One confidential document of a listing. The file itself is stored apart, under the
+/// document's id (the server's documents directory).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentMeta {
     pub id: DocumentId,
@@ -22,7 +23,7 @@ pub struct DocumentMeta {
     pub media_type: String,
     /// Bytes.
     pub size: i64,
-    /// Lower-case hex SHA-256 of the content: the file's name on disk.
+    /// Lower-case hex SHA-256 of the content, as received.
     pub sha256: String,
     pub uploaded_by: AccountId,
     pub uploaded_at: Millis,

@@ -136,6 +136,16 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("PUT", ["api", "v1", "listings", "{id}", "auction"]) => OPERATORS,
         ("POST", ["api", "v1", "intents", "{id}", "deposit"]) => OPERATORS,
         ("POST", ["api", "v1", "intents", "{id}", "confidentiality" | "withdraw"]) => Gate::Roles(&[Member]),
+        // The deal room: the listing and the caller's intent decide (the seller's members and
+        // the region's operators upload; they and buyers who accepted the agreement read).
+        ("POST", ["api", "v1", "listings", "{id}", "documents"]) => PUBLISHERS,
+        (
+            "GET",
+            ["api", "v1", "listings", "{id}", "documents"] | ["api", "v1", "listings", "{id}", "documents", "{doc}"],
+        ) => Gate::SignedIn,
+        ("GET" | "HEAD", ["listings", "{id}", "deal-room"]) => Gate::SignedIn,
+        ("POST", ["listings", "{id}", "deal-room", "documents"]) => PUBLISHERS,
+        ("POST", ["listings", "{id}", "deal-room", "accept"]) => Gate::Roles(&[Member]),
         ("GET", ["api", "v1", "notifications"]) => Gate::SignedIn,
         ("POST", ["api", "v1", "notifications", "read"]) => Gate::SignedIn,
 

@@ -207,16 +207,22 @@ const FORM_LIMIT: usize = 1 << 20;
 /// `application/x-www-form-urlencoded` body and no `x-csrf-token` header may carry the token
 /// as the form field `csrf`. The body is read here and put back for the handler.
 async fn form_csrf_token(req: Request, caller: &Caller) -> Result<(Request, Option<String>), ApiError> {
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    if is_safe(req.method()) || caller.via != Via::Cookie || !is_form || req.headers().contains_key(CSRF_HEADER) {
+        .map(|v| v.trim_start().to_string())
+        .unwrap_or_default();
+    let is_form = content_type
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded");
+    if is_safe(req.method()) || caller.via != Via::Cookie || req.headers().contains_key(CSRF_HEADER) {
+        return Ok((req, None));
+    }
+    if let Some(boundary) = multipart_boundary(&content_type) {
+        return multipart_csrf_token(req, &boundary).await;
+    }
+    if !is_form {
         return Ok((req, None));
     }
     let (parts, body) = req.into_parts();
@@ -227,6 +233,96 @@ async fn form_csrf_token(req: Request, caller: &Caller) -> Result<(Request, Opti
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.into_owned());
     Ok((Request::from_parts(parts, axum::body::Body::from(bytes)), token))
+}
+
+/// The boundary of a `multipart/form-data` body.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut params = content_type.split(';');
+    if !params.next()?.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .filter(|b| !b.is_empty() && b.len() <= 70)
+}
+
+/// How much of a multipart body is read looking for its `csrf` field.
+const MULTIPART_PEEK: usize = 16 * 1024;
+
+/// A multipart form (an upload) carries the token as its first field, `csrf`, as the portal's
+/// forms put it: only the body up to the end of that field is read here (the file after it
+/// streams on to the handler), and what was read is put back in front of the rest.
+async fn multipart_csrf_token(req: Request, boundary: &str) -> Result<(Request, Option<String>), ApiError> {
+    use futures_util::StreamExt;
+    let (parts, body) = req.into_parts();
+    let mut rest = body.into_data_stream();
+    let mut head: Vec<u8> = Vec::new();
+    let token = loop {
+        match first_field(&head, boundary, "csrf") {
+            Peek::Value(t) => break Some(t),
+            Peek::Other => break None,
+            Peek::More if head.len() > MULTIPART_PEEK => break None,
+            Peek::More => match rest.next().await {
+                Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                Some(Err(_)) => return Err(ApiError::new(ErrorCode::CsrfFailed)),
+                None => break None,
+            },
+        }
+    };
+    let head = futures_util::stream::once(async move { Ok::<_, axum::Error>(axum::body::Bytes::from(head)) });
+    Ok((
+        Request::from_parts(parts, axum::body::Body::from_stream(head.chain(rest))),
+        token,
+    ))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Peek {
+    /// The first field is `name`, with this value.
+    Value(String),
+    /// The first field is another, or the body is not multipart as announced.
+    Other,
+    /// Not enough read yet.
+    More,
+}
+
+/// The first field of a multipart body read so far, if it is `name`.
+fn first_field(head: &[u8], boundary: &str, name: &str) -> Peek {
+    let open = format!("--{boundary}\r\n");
+    if head.len() < open.len() {
+        return if open.as_bytes().starts_with(head) {
+            Peek::More
+        } else {
+            Peek::Other
+        };
+    }
+    if !head.starts_with(open.as_bytes()) {
+        return Peek::Other;
+    }
+    let after = &head[open.len()..];
+    let Some(end) = find(after, b"\r\n\r\n") else {
+        return Peek::More;
+    };
+    let headers = String::from_utf8_lossy(&after[..end]).to_ascii_lowercase();
+    let wanted = format!("name=\"{name}\"");
+    let is_it = headers.lines().any(|l| {
+        l.starts_with("content-disposition:") && l.split(';').any(|p| p.trim() == wanted) && !l.contains("filename")
+    });
+    if !is_it {
+        return Peek::Other;
+    }
+    let value = &after[end + 4..];
+    let close = format!("\r\n--{boundary}");
+    match find(value, close.as_bytes()) {
+        Some(n) => Peek::Value(String::from_utf8_lossy(&value[..n]).trim().to_string()),
+        None => Peek::More,
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Who sends a request that no route took (the portal's 404 page shows them as signed in);
@@ -316,4 +412,26 @@ pub fn over_tls(headers: &HeaderMap, configured_https: bool) -> bool {
 /// Whether a secret is a session (it has a CSRF token and idles out).
 pub fn is_session(s: &Secret) -> bool {
     s.kind == SecretKind::Session
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_multipart_forms_csrf_field_is_read_from_its_head() {
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"abc\""),
+            Some("abc".to_string())
+        );
+        assert_eq!(multipart_boundary("text/plain; boundary=abc"), None);
+        let body = b"--xyz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--xyz--\r\n";
+        assert_eq!(first_field(body, "xyz", "csrf"), Peek::Value("tok123".into()));
+        for cut in [0, 3, 20, 50, 60] {
+            assert_eq!(first_field(&body[..cut], "xyz", "csrf"), Peek::More, "{cut}");
+        }
+        let file_first = b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"csrf\"\r\n\r\n";
+        assert_eq!(first_field(file_first, "xyz", "csrf"), Peek::Other);
+        assert_eq!(first_field(b"garbage", "xyz", "csrf"), Peek::Other);
+    }
 }

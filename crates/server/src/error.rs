@@ -81,6 +81,8 @@ error_codes! {
         "没有找到该受让意向", "no such intent";
     CertificateNotFound = "certificate_not_found", 404,
         "没有找到该编号的交易鉴证书", "no transaction certificate has this number";
+    DocumentNotFound = "document_not_found", 404,
+        "该挂牌项目的交易室中没有这个文件", "the listing's deal room has no such document";
     BidRejected = "bid_rejected", 422,
         "出价未被接受", "the bid was not accepted";
     VersionConflict = "version_conflict", 409,
@@ -675,6 +677,7 @@ mod tests {
                 ("listing_not_found", 404),
                 ("intent_not_found", 404),
                 ("certificate_not_found", 404),
+                ("document_not_found", 404),
                 ("bid_rejected", 422),
                 ("version_conflict", 409),
                 ("duplicate", 409),

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -34,6 +35,8 @@ pub const SEARCH_FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::fro
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// The deal room's files (set with [`AppState::with_documents`]).
+    documents: Arc<documents::DocumentFiles>,
 }
 
 struct Inner {
@@ -81,7 +84,23 @@ impl AppState {
                 search,
                 auctions: tokio::sync::broadcast::channel(256).0,
             }),
+            documents: Arc::new(documents::DocumentFiles::new(
+                std::env::temp_dir().join("techmarket-documents"),
+                techmarket_domain::DocumentRules::default(),
+            )),
         }
+    }
+
+    /// Where the deal room's files are kept and the limits of uploads. Without it they go to
+    /// `techmarket-documents` in the system's temporary directory: `serve` always sets it
+    /// (the data directory's `documents`, or the configured `documents_dir`).
+    pub fn with_documents(mut self, files: documents::DocumentFiles) -> AppState {
+        self.documents = Arc::new(files);
+        self
+    }
+
+    pub fn documents(&self) -> &documents::DocumentFiles {
+        &self.documents
     }
 
     pub fn search(&self) -> &Arc<SearchIndex> {

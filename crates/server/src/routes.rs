@@ -6,7 +6,8 @@
 //! the portal's pages ([`crate::pages::routes`]: HTML for people, not API operations).
 
 use crate::api::v1::{
-    accounts, achievements, audit, brokers, demands, docking, experts, listings, organizations, search, session, stats,
+    accounts, achievements, audit, brokers, deal_room, demands, docking, experts, listings, organizations, search,
+    session, stats,
 };
 use crate::extract::BODY_LIMIT;
 use crate::{AppState, auth, health, metrics, middleware, openapi, pages};
@@ -19,6 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
@@ -82,6 +84,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(listings::verify_certificate))
         .routes(routes!(listings::notifications))
         .routes(routes!(listings::mark_read))
+        // The deal room: an upload is read as a stream and held to the deal room's own limits
+        // (the file's size, one file, no other fields), not to the 1 MiB of a JSON body.
+        .routes(routes!(deal_room::upload, deal_room::list).layer(DefaultBodyLimit::disable()))
+        .routes(routes!(deal_room::download))
         //
         .routes(routes!(session::login))
         .routes(routes!(session::logout))

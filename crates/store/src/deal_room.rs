@@ -1,7 +1,7 @@
 //! The deal room's documents over a [`Market`] (SPEC §5, issue 6 point 3): a document's row and
 //! its `document_uploaded` event in one transaction, and an event on the listing for every
 //! time someone opens the room, views or downloads a document — the trail of who saw what.
-//! The files themselves are the server's (content-addressed under the documents directory).
+//! The files themselves are the server's (under the documents directory, named by document id).
 
 use crate::error::{StoreError, StoreResult};
 use crate::market::{Market, event};

@@ -169,7 +169,8 @@ pub async fn run(cfg: &Config, a: Args) -> Result<ExitCode> {
             cfg.data.display()
         );
     }
-    let state = AppState::with_search(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https, index);
+    let state = AppState::with_search(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https, index)
+        .with_documents(cfg.documents());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

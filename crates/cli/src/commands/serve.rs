@@ -45,7 +45,8 @@ pub async fn serve(cfg: &Config, market: Market, listen: &str, banner: Option<St
         println!("{b}");
     }
     println!("Press Ctrl-C to stop. / 按 Ctrl-C 停止。");
-    let state = AppState::with_search(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https, index);
+    let state = AppState::with_search(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https, index)
+        .with_documents(cfg.documents());
     techmarket_server::serve(listener, state, super::shutdown_signal()).await?;
     Ok(())
 }

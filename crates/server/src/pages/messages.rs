@@ -161,6 +161,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     super::backoffice::TRADING_MESSAGES,
     super::dashboard::MESSAGES,
     super::trading::MESSAGES,
+    super::deal_room::MESSAGES,
 ];
 
 /// Signing in and out, and the pages a gate turns people away with.

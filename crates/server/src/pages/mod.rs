@@ -11,6 +11,7 @@ pub mod assets;
 pub mod backoffice;
 pub mod charts;
 pub mod dashboard;
+pub mod deal_room;
 pub mod demand;
 pub mod detail;
 pub mod errors;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(backoffice::routes())
         .merge(dashboard::routes())
         .merge(trading::routes())
+        .merge(deal_room::routes())
         .route_layer(axum::middleware::from_fn(remember_lang))
 }
 
@@ -109,6 +111,7 @@ pub fn all_templates() -> Vec<(&'static str, &'static str)> {
         backoffice::TEMPLATES,
         dashboard::TEMPLATES,
         trading::TEMPLATES,
+        deal_room::TEMPLATES,
     ]
     .concat()
 }

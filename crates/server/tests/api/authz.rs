@@ -151,6 +151,10 @@ fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
         ("post", "/api/v1/listings/{id}/intents" | "/api/v1/listings/{id}/bids") => &[Member],
         ("post", "/api/v1/intents/{id}/confidentiality" | "/api/v1/intents/{id}/withdraw") => &[Member],
         ("post", "/api/v1/intents/{id}/deposit") => OPERATORS_HERE,
+        // The deal room of the target listing: its organization and operators upload and read
+        // (no buyer has accepted its agreement); the rest are refused.
+        ("post", "/api/v1/listings/{id}/documents") => OWNER_OR_OPERATORS,
+        ("get", "/api/v1/listings/{id}/documents" | "/api/v1/listings/{id}/documents/{doc}") => OWNER_OR_OPERATORS,
         ("get", "/api/v1/notifications") | ("post", "/api/v1/notifications/read") => SIGNED_IN,
         _ => return None,
     })
@@ -445,7 +449,21 @@ async fn request(
         },
         _ => String::new(),
     };
-    let path = template.replace("{id}", &id);
+    let mut path = template.replace("{id}", &id);
+    if template.contains("{doc}") {
+        // A document of the target listing's deal room, put there by the administrator.
+        let (ct, file) = crate::deal_room::multipart(&[("file", Some("说明.txt"), "技术说明".as_bytes())]);
+        let doc = s
+            .send(
+                s.http
+                    .post(s.url(&format!("/api/v1/listings/{}/documents", w.listing.id)))
+                    .header("content-type", ct)
+                    .body(file),
+            )
+            .await
+            .ok(201);
+        path = path.replace("{doc}", doc["id"].as_str().unwrap());
+    }
     let i = n();
     let body = match (method, template) {
         ("post", "/api/v1/achievements") | ("put", "/api/v1/achievements/{id}") => {
@@ -646,7 +664,11 @@ async fn every_route_admits_exactly_the_roles_of_the_matrix() {
             let (path, body) = request(&s, method, template, &w, token.as_deref()).await;
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let mut req = s.as_(token.as_deref(), m, &path);
-            if let Some(b) = &body {
+            if method == "post" && template.ends_with("/documents") {
+                // An upload is a multipart form.
+                let (ct, file) = crate::deal_room::multipart(&[("file", Some("报价.txt"), "报价 100 万元".as_bytes())]);
+                req = req.header("content-type", ct).body(file);
+            } else if let Some(b) = &body {
                 req = req.json(b);
             }
             let answer = s.send(req).await;

@@ -3,9 +3,11 @@
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::Arc;
+use techmarket_domain::DocumentRules;
 use techmarket_domain::standards::RegionTable;
 use techmarket_domain::{Account, AccountAction, AccountFields, Actor, Role};
 use techmarket_server::AppState;
+use techmarket_server::documents::DocumentFiles;
 use techmarket_store::{Market, Store};
 use techmarket_store_sqlite::SqliteStore;
 use tokio::sync::oneshot;
@@ -103,9 +105,24 @@ impl TestServer {
         TestServer::with_store(Arc::new(store), dir).await
     }
 
+    /// A server over a fresh SQLite database whose deal rooms keep to `rules`.
+    pub async fn with_document_rules(rules: DocumentRules) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("techmarket.db"))
+            .await
+            .expect("open sqlite");
+        TestServer::build(Arc::new(store), dir, rules).await
+    }
+
     /// A server over any store.
     pub async fn with_store(store: Arc<dyn Store>, dir: tempfile::TempDir) -> TestServer {
-        let state = AppState::new(Market::new(store), RegionTable::china_provinces_and_jilin());
+        TestServer::build(store, dir, DocumentRules::default()).await
+    }
+
+    async fn build(store: Arc<dyn Store>, dir: tempfile::TempDir, rules: DocumentRules) -> TestServer {
+        // The deal room's files in the test's own directory.
+        let state = AppState::new(Market::new(store), RegionTable::china_provinces_and_jilin())
+            .with_documents(DocumentFiles::under_data(dir.path(), rules));
         // No administrator when the database is down (the health tests).
         let token = match state.market().store().ping().await {
             Ok(()) => {

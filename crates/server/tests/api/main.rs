@@ -6,6 +6,7 @@ mod backoffice;
 mod bad_input;
 mod client;
 mod dashboard;
+mod deal_room;
 mod docking;
 mod docs;
 mod fixtures;

@@ -1077,13 +1077,19 @@ pub async fn accept_confidentiality(
     RequestLang(lang): RequestLang,
     RecordId(id): RecordId,
 ) -> Result<Json<IntentView>, ApiError> {
-    let by = account(&caller)?;
-    let i = load_intent(&state, &caller, id, Verb::Manage).await?;
-    let i = state
+    let i = accept_for(&state, &caller, id).await?;
+    Ok(Json(intent_view(&i, lang)))
+}
+
+/// The confidentiality step of the API and of the deal room's page: the buyer's member accepts
+/// for its intent.
+pub async fn accept_for(state: &AppState, caller: &Caller, intent: Uuid) -> Result<Intent, ApiError> {
+    let by = account(caller)?;
+    let i = load_intent(state, caller, intent, Verb::Manage).await?;
+    Ok(state
         .market()
         .accept_confidentiality(&caller.actor, i.id, by, now_millis())
-        .await?;
-    Ok(Json(intent_view(&i, lang)))
+        .await?)
 }
 
 /// The buyer withdraws an intent whose deposit is not yet confirmed.

@@ -1,0 +1,329 @@
+//! The deal room's files on disk (SPEC §5, issue 6 point 3). Each document's file lies in the
+//! documents directory (`<data dir>/documents` unless configured) under its document id — never
+//! under the name the uploader gave it, which is only shown and offered on download.
+//!
+//! An upload is streamed into a temporary file in the same directory, its size counted (the
+//! reading stops at the limit), its type checked by the name's extension and the first bytes,
+//! its SHA-256 computed; the file is fsync'd and renamed to its id, and the directory fsync'd.
+//! The row is added after that ([`Placed`]): a row never points at a file that is not durable,
+//! and a file whose row could not be added is removed again.
+
+use crate::error::{ApiError, FieldProblem};
+use axum::body::Bytes;
+use futures_util::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use techmarket_domain::deal_room::{self, DocumentRules, DocumentType, SNIFF_BYTES};
+use techmarket_domain::{DocumentId, FieldError};
+use tokio::io::AsyncWriteExt;
+
+/// Where the files are, and the limits uploads are held to.
+#[derive(Debug, Clone)]
+pub struct DocumentFiles {
+    dir: PathBuf,
+    rules: DocumentRules,
+}
+
+/// The prefix of an upload's temporary file (never a document id, which is a UUID).
+const TEMP_PREFIX: &str = ".upload-";
+
+impl DocumentFiles {
+    pub fn new(dir: impl Into<PathBuf>, rules: DocumentRules) -> DocumentFiles {
+        DocumentFiles { dir: dir.into(), rules }
+    }
+
+    /// `documents` under the data directory: the default place.
+    pub fn under_data(data: &Path, rules: DocumentRules) -> DocumentFiles {
+        DocumentFiles::new(data.join("documents"), rules)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn rules(&self) -> &DocumentRules {
+        &self.rules
+    }
+
+    /// The file of a document. A document id is a UUID: nothing the uploader chose reaches
+    /// the path.
+    pub fn path_of(&self, id: DocumentId) -> PathBuf {
+        self.dir.join(id.to_string())
+    }
+
+    /// Receives an upload: `raw_name` as the client sent it, `chunks` its content. Refused,
+    /// naming `file`, when the name's type is not accepted, the content is not what the
+    /// extension says, the file is empty or over the size limit — reading stops there and the
+    /// temporary file is removed.
+    pub async fn receive<S, E>(&self, raw_name: Option<&str>, chunks: S) -> Result<Received, ApiError>
+    where
+        S: Stream<Item = Result<Bytes, E>>,
+        E: std::fmt::Display,
+    {
+        let (name, kind) = deal_room::file_name(raw_name.unwrap_or(""))?;
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| io_error(&self.dir, e))?;
+        let temp = TempFile(Some(self.dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4()))));
+        let path = temp.path().to_path_buf();
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .map_err(|e| io_error(&path, e))?;
+        let mut chunks = std::pin::pin!(chunks);
+        let mut size: u64 = 0;
+        let mut hash = Sha256::new();
+        let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
+        let mut sniffed = false;
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            size += chunk.len() as u64;
+            if size > self.rules.max_size {
+                return Err(deal_room::too_large(&self.rules).into());
+            }
+            if !sniffed {
+                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                if head.len() == SNIFF_BYTES {
+                    deal_room::check_content(kind, &head)?;
+                    sniffed = true;
+                }
+            }
+            hash.update(&chunk);
+            file.write_all(&chunk).await.map_err(|e| io_error(&path, e))?;
+        }
+        deal_room::check_size(size, &self.rules)?;
+        if !sniffed {
+            deal_room::check_content(kind, &head)?;
+        }
+        file.sync_all().await.map_err(|e| io_error(&path, e))?;
+        drop(file);
+        Ok(Received {
+            temp,
+            name,
+            kind,
+            size,
+            sha256: hex(&hash.finalize()),
+        })
+    }
+
+    /// Puts a received file in its place under the document's id, durably (the file and the
+    /// directory fsync'd). Until [`Placed::keep`], dropping the answer removes the file.
+    pub async fn place(&self, mut received: Received, id: DocumentId) -> Result<Placed, ApiError> {
+        let to = self.path_of(id);
+        let from = received.temp.path().to_path_buf();
+        tokio::fs::rename(&from, &to).await.map_err(|e| io_error(&to, e))?;
+        received.temp.0 = None;
+        let placed = Placed(Some(to));
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || std::fs::File::open(&dir).and_then(|d| d.sync_all()))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| io_error(&self.dir, e))?;
+        Ok(placed)
+    }
+
+    /// The file of a document, open for reading, and its size. A row without its file is the
+    /// server's fault (a 500, logged).
+    pub async fn open(&self, id: DocumentId) -> Result<(tokio::fs::File, u64), ApiError> {
+        let path = self.path_of(id);
+        let file = tokio::fs::File::open(&path).await.map_err(|e| io_error(&path, e))?;
+        let len = file.metadata().await.map_err(|e| io_error(&path, e))?.len();
+        Ok((file, len))
+    }
+
+    /// Temporary files left by uploads a crash interrupted.
+    pub fn leftovers(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+            .map(|e| e.path())
+            .collect()
+    }
+}
+
+/// An upload in its temporary file, checked.
+#[derive(Debug)]
+pub struct Received {
+    temp: TempFile,
+    /// The uploader's name, made safe.
+    pub name: String,
+    pub kind: DocumentType,
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+}
+
+/// A temporary file, removed when dropped.
+#[derive(Debug)]
+struct TempFile(Option<PathBuf>);
+
+impl TempFile {
+    fn path(&self) -> &Path {
+        self.0.as_deref().expect("a temporary file not yet moved")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A document's file in its place; removed when dropped unless kept (its row was added).
+#[derive(Debug)]
+#[must_use]
+pub struct Placed(Option<PathBuf>);
+
+impl Placed {
+    /// The row is stored: the file stays.
+    pub fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Placed {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take()
+            && let Err(e) = std::fs::remove_file(&p)
+        {
+            tracing::error!(path = %p.display(), error = %e, "cannot remove a document whose row was not added");
+        }
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> ApiError {
+    ApiError::internal(format!("documents: {}: {e}", path.display()))
+}
+
+/// A body that broke off or is not valid multipart.
+fn unreadable(e: impl std::fmt::Display) -> ApiError {
+    tracing::info!(error = %e, "an upload could not be read");
+    ApiError::from(FieldError::new(
+        "file",
+        "file_unreadable",
+        "文件未能完整接收，请重新上传",
+        "the file did not arrive whole; upload it again",
+    ))
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// `Content-Disposition: attachment` for a file name, per RFC 6266: an ASCII `filename` (other
+/// characters as `_`) for old clients and the exact name as `filename*` (RFC 5987, UTF-8).
+pub fn attachment(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.as_bytes() {
+        // RFC 5987 attr-char: ALPHA / DIGIT / "!#$&+-.^_`|~"
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(b) {
+            encoded.push(char::from(*b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The problem of a form field that is not `file` (or `csrf`, the portal's).
+pub fn unknown_field(name: &str) -> ApiError {
+    let shown: String = name.chars().take(40).collect();
+    ApiError::validation([FieldProblem::new(
+        shown.clone(),
+        "unknown_field",
+        format!("未知的字段「{shown}」：只接受 file"),
+        format!("unknown field `{shown}`: only `file` is accepted"),
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+        let v: Vec<Result<Bytes, std::io::Error>> = parts.iter().map(|p| Ok(Bytes::copy_from_slice(p))).collect();
+        futures_util::stream::iter(v)
+    }
+
+    #[test]
+    fn attachments_name_the_file_for_old_and_new_clients() {
+        assert_eq!(
+            attachment("技术说明书 v2.pdf"),
+            "attachment; filename=\"_____ v2.pdf\"; \
+             filename*=UTF-8''%E6%8A%80%E6%9C%AF%E8%AF%B4%E6%98%8E%E4%B9%A6%20v2.pdf"
+        );
+        assert_eq!(
+            attachment("a\"b\\c.txt"),
+            "attachment; filename=\"a_b_c.txt\"; filename*=UTF-8''a%22b%5Cc.txt"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_file_is_checked_while_it_streams_and_placed_under_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = DocumentFiles::new(
+            dir.path().join("documents"),
+            DocumentRules {
+                max_size: 16,
+                max_per_listing: 5,
+            },
+        );
+        let r = files
+            .receive(Some("../../报价.txt"), chunks(&[b"price ", b"1000000"]))
+            .await
+            .unwrap();
+        assert_eq!((r.name.as_str(), r.kind, r.size), ("报价.txt", DocumentType::Text, 13));
+        assert_eq!(r.sha256, hex(&Sha256::digest(b"price 1000000")));
+        let id = DocumentId::new();
+        files.place(r, id).await.unwrap().keep();
+        assert_eq!(std::fs::read(files.path_of(id)).unwrap(), b"price 1000000");
+
+        // Over the limit, empty, not what the extension says: refused naming `file`, no file left.
+        for (name, parts, code) in [
+            ("big.txt", vec![&b"0123456789"[..], b"0123456789"], "file_too_large"),
+            ("empty.txt", vec![], "file_empty"),
+            ("fake.pdf", vec![&b"MZ\x90\x00"[..]], "file_content_mismatch"),
+            ("tool.exe", vec![&b"MZ"[..]], "file_type_not_allowed"),
+        ] {
+            let e = files.receive(Some(name), chunks(&parts)).await.unwrap_err();
+            assert_eq!(e.fields[0].path, "file", "{name}");
+            assert_eq!(e.fields[0].code, code, "{name}");
+        }
+        assert!(files.leftovers().is_empty());
+        let names: Vec<_> = std::fs::read_dir(files.dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(id.to_string())]);
+
+        // A file whose row was not added is removed.
+        let r = files.receive(Some("b.txt"), chunks(&[b"b"])).await.unwrap();
+        let other = DocumentId::new();
+        drop(files.place(r, other).await.unwrap());
+        assert!(!files.path_of(other).exists());
+    }
+}
