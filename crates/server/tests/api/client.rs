@@ -119,7 +119,8 @@ impl TestServer {
         TestServer::build(store, dir, DocumentRules::default()).await
     }
 
-    async fn build(store: Arc<dyn Store>, dir: tempfile::TempDir, rules: DocumentRules) -> TestServer {
+    /// A server over any store, its deal rooms keeping to `rules`.
+    pub async fn build(store: Arc<dyn Store>, dir: tempfile::TempDir, rules: DocumentRules) -> TestServer {
         // The deal room's files in the test's own directory.
         let state = AppState::new(Market::new(store), RegionTable::china_provinces_and_jilin())
             .with_documents(DocumentFiles::under_data(dir.path(), rules));

@@ -64,7 +64,17 @@ struct Room {
 }
 
 async fn room(rules: DocumentRules) -> Room {
-    let s = TestServer::with_document_rules(rules).await;
+    room_on(TestServer::with_document_rules(rules).await).await
+}
+
+/// The same on PostgreSQL, when `TECHMARKET_TEST_DATABASE_URL` is set.
+async fn pg_room(rules: DocumentRules) -> Option<Room> {
+    let (store, _) = crate::pg::two_stores().await?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    Some(room_on(TestServer::build(store, dir, rules).await).await)
+}
+
+async fn room_on(s: TestServer) -> Room {
     let a = s.create("achievements", &fixtures::achievement()).await;
     let achievement = id(&a);
     s.act("achievements", &achievement, "submit").await;
@@ -224,7 +234,13 @@ fn trail(history: &[Value]) -> Vec<(String, String, String)> {
 
 #[tokio::test]
 async fn the_seller_uploads_and_only_buyers_who_accepted_the_agreement_read() {
-    let r = room(DocumentRules::default()).await;
+    disclosure(room(DocumentRules::default()).await).await;
+    if let Some(r) = pg_room(DocumentRules::default()).await {
+        disclosure(r).await;
+    }
+}
+
+async fn disclosure(r: Room) {
     let doc = r.upload_file(&r.seller, "技术说明书.pdf", PDF).await.ok(201);
     assert_eq!(doc["name"], "技术说明书.pdf");
     assert_eq!(doc["media_type"], "application/pdf");
@@ -346,11 +362,17 @@ async fn the_seller_uploads_and_only_buyers_who_accepted_the_agreement_read() {
 
 #[tokio::test]
 async fn bad_uploads_are_refused_naming_file_and_nothing_is_stored() {
-    let r = room(DocumentRules {
+    let rules = DocumentRules {
         max_size: 1024,
         max_per_listing: 2,
-    })
-    .await;
+    };
+    bad_uploads(room(rules).await).await;
+    if let Some(r) = pg_room(rules).await {
+        bad_uploads(r).await;
+    }
+}
+
+async fn bad_uploads(r: Room) {
     let refused = |a: Answer, status: u16, code: &str| {
         let f = a.field_code("file");
         let e = a.error(status, "validation_failed", Some("file"));
