@@ -19,6 +19,9 @@ pub struct DocumentMeta {
     /// The uploader's file name, made safe ([`file_name`]): shown and offered on download,
     /// never used on disk.
     pub name: String,
+    /// What the uploader says the file is (optional: empty when none), see [`description`].
+    #[serde(default)]
+    pub description: String,
     /// `application/pdf`, `image/png`, …: from the accepted type, not from the client.
     pub media_type: String,
     /// Bytes.
@@ -43,6 +46,8 @@ pub const DEFAULT_MAX_SIZE: u64 = 20 * 1024 * 1024;
 pub const DEFAULT_MAX_PER_LISTING: usize = 50;
 /// The longest file name kept, in characters (the extension included).
 pub const MAX_NAME_CHARS: usize = 120;
+/// The longest description kept, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 500;
 /// How many leading bytes [`check_content`] looks at.
 pub const SNIFF_BYTES: usize = 8192;
 
@@ -230,6 +235,30 @@ fn is_text(head: &[u8]) -> bool {
     !head.contains(&0) && !BINARY.iter().any(|m| head.starts_with(m))
 }
 
+/// An upload's description, trimmed: at most [`MAX_DESCRIPTION_CHARS`] characters, line breaks
+/// and tabs the only control characters. Empty means none.
+pub fn description(raw: &str) -> Result<String, FieldError> {
+    let d = raw.trim().replace("\r\n", "\n");
+    if d.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(FieldError::new(
+            "description",
+            "control_characters",
+            "文件说明中含有不可见的控制字符",
+            "the description contains control characters",
+        ));
+    }
+    let n = d.chars().count();
+    if n > MAX_DESCRIPTION_CHARS {
+        return Err(FieldError::new(
+            "description",
+            "too_long",
+            format!("文件说明最多 {MAX_DESCRIPTION_CHARS} 个字，现有 {n} 个"),
+            format!("the description has {n} characters; at most {MAX_DESCRIPTION_CHARS} are allowed"),
+        ));
+    }
+    Ok(d)
+}
+
 /// An upload's size against the rules: not empty, not over the limit.
 pub fn check_size(size: u64, rules: &DocumentRules) -> Result<(), FieldError> {
     if size == 0 {
@@ -343,6 +372,19 @@ mod tests {
         assert!(check_content(DocumentType::Text, b"MZ\x90\x00").is_err());
         assert!(check_content(DocumentType::Text, b"a\0b").is_err());
         assert!(check_content(DocumentType::Pdf, b"").is_err());
+    }
+
+    #[test]
+    fn descriptions_are_trimmed_and_bounded() {
+        assert_eq!(
+            description("  第三方检测报告\r\n2025 年  ").unwrap(),
+            "第三方检测报告\n2025 年"
+        );
+        assert_eq!(description("").unwrap(), "");
+        let e = description(&"长".repeat(MAX_DESCRIPTION_CHARS + 1)).unwrap_err();
+        assert_eq!((e.path.as_str(), e.code), ("description", "too_long"));
+        assert!(description(&"长".repeat(MAX_DESCRIPTION_CHARS)).is_ok());
+        assert_eq!(description("a\u{7}b").unwrap_err().code, "control_characters");
     }
 
     #[test]

@@ -248,14 +248,14 @@ pub fn attachment(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// The problem of a form field that is not `file` (or `csrf`, the portal's).
+/// The problem of a form field that is not `file` or `description` (or `csrf`, the portal's).
 pub fn unknown_field(name: &str) -> ApiError {
     let shown: String = name.chars().take(40).collect();
     ApiError::validation([FieldProblem::new(
         shown.clone(),
         "unknown_field",
-        format!("未知的字段「{shown}」：只接受 file"),
-        format!("unknown field `{shown}`: only `file` is accepted"),
+        format!("未知的字段「{shown}」：只接受 file 和 description"),
+        format!("unknown field `{shown}`: only `file` and `description` are accepted"),
     )])
 }
 

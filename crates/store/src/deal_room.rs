@@ -13,11 +13,11 @@ use techmarket_domain::{AccountId, Actor, DocumentId, DocumentMeta, Listing, Lis
 /// The SQL of the deal room, the same text for both backends.
 pub mod sql {
     pub const INSERT_DOCUMENT: &str = "INSERT INTO listing_documents (id, listing_id, name, media_type, size, sha256, \
-         uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+         uploaded_by, uploaded_at, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     pub const SELECT_DOCUMENTS: &str = "SELECT id, listing_id, name, media_type, size, sha256, uploaded_by, \
-         uploaded_at FROM listing_documents WHERE listing_id = $1 ORDER BY uploaded_at, id";
+         uploaded_at, description FROM listing_documents WHERE listing_id = $1 ORDER BY uploaded_at, id";
     pub const SELECT_DOCUMENT: &str = "SELECT id, listing_id, name, media_type, size, sha256, uploaded_by, \
-         uploaded_at FROM listing_documents WHERE id = $1";
+         uploaded_at, description FROM listing_documents WHERE id = $1";
 }
 
 /// The values of [`sql::INSERT_DOCUMENT`].
@@ -31,11 +31,12 @@ pub fn document_values(d: &DocumentMeta) -> Vec<SqlValue> {
         SqlValue::Text(d.sha256.clone()),
         SqlValue::Text(d.uploaded_by.to_string()),
         SqlValue::Int(d.uploaded_at),
+        SqlValue::Text(d.description.clone()),
     ]
 }
 
 /// A row of [`sql::SELECT_DOCUMENTS`], as its driver read it.
-pub type DocumentRow = (String, String, String, String, i64, String, String, i64);
+pub type DocumentRow = (String, String, String, String, i64, String, String, i64, String);
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
@@ -46,11 +47,12 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
 
 /// A document read back from its row.
 pub fn document_from_row(row: DocumentRow) -> StoreResult<DocumentMeta> {
-    let (id, listing_id, name, media_type, size, sha256, uploaded_by, uploaded_at) = row;
+    let (id, listing_id, name, media_type, size, sha256, uploaded_by, uploaded_at, description) = row;
     Ok(DocumentMeta {
         id: id.parse().map_err(|e| corrupt("id", e))?,
         listing_id: listing_id.parse().map_err(|e| corrupt("listing_id", e))?,
         name,
+        description,
         media_type,
         size,
         sha256,
@@ -85,6 +87,7 @@ fn document_json(d: &DocumentMeta) -> serde_json::Value {
     serde_json::json!({
         "id": d.id.to_string(),
         "name": d.name,
+        "description": d.description,
         "media_type": d.media_type,
         "size": d.size,
         "sha256": d.sha256,

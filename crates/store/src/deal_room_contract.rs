@@ -83,6 +83,7 @@ fn doc(l: &Listing, name: &str, at: Millis) -> DocumentMeta {
         id: DocumentId::new(),
         listing_id: l.id,
         name: name.to_string(),
+        description: format!("{name}：第三方检测，2025 年\n共 12 页"),
         media_type: "application/pdf".into(),
         size: 12_345,
         sha256: format!("{:064x}", at),
@@ -136,6 +137,7 @@ pub async fn deal_room_documents_are_stored_with_their_event(store: Arc<dyn Stor
     );
     assert_eq!(e.changes["document"]["id"], later.id.to_string());
     assert_eq!(e.changes["document"]["name"], "技术说明书.pdf");
+    assert_eq!(e.changes["document"]["description"], later.description);
     assert_eq!(e.changes["document"]["sha256"], later.sha256);
     assert_eq!(e.changes["account_id"], later.uploaded_by.to_string());
     assert_eq!(e.region.as_deref(), Some(l.region.to_string().as_str()));

@@ -67,6 +67,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("dr_download", "下载", "Download"),
     ("dr_upload", "上传文件", "Upload a document"),
     ("dr_file", "选择文件", "File"),
+    ("dr_description", "文件说明（可选）", "Description (optional)"),
+    (
+        "dr_description_hint",
+        "例如：第三方检测报告、工艺参数表；最多 500 字。",
+        "For example: a third-party test report, the process parameters; at most 500 characters.",
+    ),
+    ("dr_col_description", "说明", "Description"),
     (
         "dr_upload_hint",
         "可上传 PDF、Word、Excel、PowerPoint、PNG、JPEG、ZIP 和纯文本文件；类型按扩展名和文件内容检查。单个文件上限：",
@@ -111,6 +118,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 /// A document as the page lists it.
 pub struct DocRow {
     pub name: String,
+    pub description: String,
     pub kind: String,
     pub size: String,
     pub uploaded: String,
@@ -182,6 +190,7 @@ fn kind_label(d: &DocumentMeta) -> String {
 fn doc_row(d: &DocumentMeta) -> DocRow {
     DocRow {
         name: d.name.clone(),
+        description: d.description.clone(),
         kind: kind_label(d),
         size: size_text(u64::try_from(d.size).unwrap_or(0)),
         uploaded: local_time(d.uploaded_at),

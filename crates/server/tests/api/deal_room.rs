@@ -241,8 +241,18 @@ async fn the_seller_uploads_and_only_buyers_who_accepted_the_agreement_read() {
 }
 
 async fn disclosure(r: Room) {
-    let doc = r.upload_file(&r.seller, "技术说明书.pdf", PDF).await.ok(201);
+    let doc = r
+        .upload(
+            Some(&r.seller),
+            &[
+                ("file", Some("技术说明书.pdf"), PDF),
+                ("description", None, "工艺参数与检测报告\r\n共 12 页".as_bytes()),
+            ],
+        )
+        .await
+        .ok(201);
     assert_eq!(doc["name"], "技术说明书.pdf");
+    assert_eq!(doc["description"], "工艺参数与检测报告\n共 12 页");
     assert_eq!(doc["media_type"], "application/pdf");
     assert_eq!(doc["size"], PDF.len());
     assert_eq!(doc["sha256"], sha256_hex(PDF));
@@ -305,6 +315,7 @@ async fn disclosure(r: Room) {
     let list = r.s.get_as(Some(buyer), &r.documents()).await.ok(200);
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], doc_id.as_str());
+    assert_eq!(list[0]["description"], doc["description"]);
     let got = r.s.as_(Some(buyer), Method::GET, &download).send().await.unwrap();
     assert_eq!(got.status(), 200);
     let h = got.headers().clone();
@@ -407,6 +418,20 @@ async fn bad_uploads(r: Room) {
     r.upload(Some(&r.seller), &[("title", None, b"x"), ("file", Some("a.txt"), b"a")])
         .await
         .error(422, "validation_failed", Some("title"));
+    let long = "长".repeat(501);
+    r.upload(
+        Some(&r.seller),
+        &[("file", Some("a.txt"), b"a"), ("description", None, long.as_bytes())],
+    )
+    .await
+    .error(422, "validation_failed", Some("description"));
+    let huge = vec![b'x'; 10_000];
+    r.upload(
+        Some(&r.seller),
+        &[("description", None, &huge), ("file", Some("a.txt"), b"a")],
+    )
+    .await
+    .error(422, "validation_failed", Some("description"));
     // Not multipart at all.
     r.s.send(
         r.s.as_(Some(&r.seller), Method::POST, &r.documents())
@@ -537,6 +562,7 @@ async fn the_deal_room_page_serves_the_seller_and_opens_to_a_buyer_who_accepts()
     );
     assert!(r.files().is_empty());
     let ok = upload_page(&r, &seller, Some(&seller.csrf), "报价单.xlsx", b"PK\x03\x04\x14\x00").await;
+    assert!(attr(&html.text, "form.upload-form textarea", "name").as_deref() == Some("description"));
     assert_eq!(ok.status, 303, "{}", ok.text);
     assert_eq!(ok.header("location"), Some(format!("{page}?done=uploaded").as_str()));
     let html = seller.get(&r.s, &format!("{page}?done=uploaded")).await;

@@ -36,6 +36,8 @@ pub struct DocumentView {
     /// The uploader's file name, made safe (the last path component, no control characters).
     #[schema(example = "技术说明书.pdf")]
     pub name: String,
+    /// What the uploader says the file is (empty when nothing).
+    pub description: String,
     /// From the accepted type, not from the client.
     #[schema(example = "application/pdf")]
     pub media_type: String,
@@ -55,6 +57,7 @@ pub fn document_view(d: &DocumentMeta) -> DocumentView {
         id: d.id.as_uuid(),
         listing_id: d.listing_id.as_uuid(),
         name: d.name.clone(),
+        description: d.description.clone(),
         media_type: d.media_type.clone(),
         size: d.size,
         sha256: d.sha256.clone(),
@@ -77,6 +80,9 @@ pub struct UploadForm {
     /// limit (20 MiB by default); its type is checked by the extension and the content.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
+    /// What the file is, at most 500 characters (optional).
+    #[schema(example = "第三方检测报告，2025 年")]
+    description: Option<String>,
 }
 
 /// What the caller is to a listing's deal room.
@@ -189,6 +195,7 @@ pub async fn store_upload(
         )
     })?;
     let mut received = None;
+    let mut description = String::new();
     while let Some(field) = form.next_field().await.map_err(|e| {
         tracing::info!(error = %e, "an upload's form could not be read");
         file_problem(
@@ -210,16 +217,19 @@ pub async fn store_upload(
                     "upload one file at a time",
                 ));
             }
+            "description" => {
+                // Four bytes a character at most in UTF-8: longer is too long whatever it holds.
+                let bytes = small_field(field, 4 * deal_room::MAX_DESCRIPTION_CHARS + 64)
+                    .await
+                    .ok_or_else(|| description_problem("too_long"))?;
+                let text = String::from_utf8(bytes).map_err(|_| description_problem("not_text"))?;
+                description = deal_room::description(&text)?;
+            }
             // The portal's CSRF field, already checked by the gate; small or refused.
             "csrf" => {
-                let mut field = field;
-                let mut len = 0;
-                while let Some(c) = field.chunk().await.map_err(|_| ApiError::new(ErrorCode::CsrfFailed))? {
-                    len += c.len();
-                    if len > 256 {
-                        return Err(ApiError::new(ErrorCode::CsrfFailed));
-                    }
-                }
+                small_field(field, 256)
+                    .await
+                    .ok_or_else(|| ApiError::new(ErrorCode::CsrfFailed))?;
             }
             other => return Err(unknown_field(other)),
         }
@@ -237,6 +247,7 @@ pub async fn store_upload(
         id,
         listing_id: l.id,
         name: received.name.clone(),
+        description,
         media_type: received.kind.media_type().to_string(),
         size: i64::try_from(received.size).map_err(ApiError::internal)?,
         sha256: received.sha256.clone(),
@@ -251,6 +262,30 @@ pub async fn store_upload(
         .await?;
     placed.keep();
     Ok(meta)
+}
+
+/// A form field that is not the file, read whole if it is at most `limit` bytes.
+async fn small_field(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some(c) = field.chunk().await.ok()? {
+        if out.len() + c.len() > limit {
+            return None;
+        }
+        out.extend_from_slice(&c);
+    }
+    Some(out)
+}
+
+fn description_problem(code: &'static str) -> ApiError {
+    ApiError::from(FieldError::new(
+        "description",
+        code,
+        format!("文件说明须为文本，最多 {} 个字", deal_room::MAX_DESCRIPTION_CHARS),
+        format!(
+            "the description must be text of at most {} characters",
+            deal_room::MAX_DESCRIPTION_CHARS
+        ),
+    ))
 }
 
 /// The documents of a room the caller may open; the opening is logged (`deal_room_opened`).
@@ -273,7 +308,8 @@ pub async fn open_room(state: &AppState, caller: &Caller, room: &Room) -> Result
 }
 
 /// Puts a document in the listing's deal room (the seller's members, the region's
-/// operators). `multipart/form-data` with the file in `file`.
+/// operators). `multipart/form-data` with the file in `file` and, optionally, what it is in
+/// `description`.
 #[utoipa::path(
     post, path = "/api/v1/listings/{id}/documents", tag = "trading", operation_id = "deal_room_upload",
     params(("id" = Uuid, Path, description = "The listing's id")),
