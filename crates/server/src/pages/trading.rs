@@ -219,6 +219,21 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     // The buyer
     ("tr_buyer_panel", "意向受让", "Buying"),
     (
+        "tr_deal_room",
+        "交易室（保密资料）",
+        "Deal room (confidential documents)",
+    ),
+    (
+        "tr_deal_room_hint",
+        "转让方、运营人员和已签署保密协议的意向受让方可查阅；每次查阅和下载都会留痕。",
+        "Open to the seller, the operators and buyers who accepted the confidentiality agreement; every view and download is logged.",
+    ),
+    (
+        "tr_deal_room_seller_hint",
+        "上传保密资料，查看谁查阅和下载过。",
+        "Upload confidential documents and see who viewed and downloaded them.",
+    ),
+    (
         "tr_sign_in_to_buy",
         "登录会员单位账户后可登记受让意向、参与竞价。",
         "Sign in with a member organization's account to register intent and bid.",

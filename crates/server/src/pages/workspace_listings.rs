@@ -954,6 +954,8 @@ pub struct DeskPage {
     pub sections: Vec<Section>,
     pub history: Vec<HistoryLine>,
     pub public_href: Option<String>,
+    /// The listing's deal room (its confidential documents).
+    pub deal_room_href: String,
     pub version: i64,
 }
 
@@ -1312,6 +1314,7 @@ pub async fn desk_page(
         sections,
         history,
         public_href: l.status.is_public().then(|| format!("/listings/{}", l.id)),
+        deal_room_href: format!("/listings/{}/deal-room", l.id),
         version: l.version,
         ctx,
     })

@@ -331,6 +331,10 @@ async fn trading_pages_a_buyer_registers_accepts_the_agreement_and_withdraws_wit
     );
     assert!(select(&v.text, "form[action$='/intent']").is_empty());
     assert_eq!(v.header("cache-control"), Some("no-store"));
+    assert!(
+        select(&v.text, "a.deal-room-link").is_empty(),
+        "a visitor is not shown the deal room"
+    );
 
     // The seller and an operator are told why they cannot buy.
     let own = f.seller.get(s, &path).await;
@@ -340,6 +344,10 @@ async fn trading_pages_a_buyer_registers_accepts_the_agreement_and_withdraws_wit
         text(&own.text, "#buyer")
     );
     assert!(select(&own.text, "form[action$='/intent']").is_empty());
+    assert_eq!(
+        attr(&own.text, "a.deal-room-link", "href"),
+        Some(format!("/listings/{listing}/deal-room"))
+    );
     let op = f.operator.get(s, &path).await;
     assert!(text(&op.text, "#buyer .why-not").contains("只有会员单位"));
 

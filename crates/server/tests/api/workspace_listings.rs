@@ -240,6 +240,11 @@ async fn seller_and_operator(s: TestServer) {
 
     // Submitting through the desk's form.
     let desk = seller.get(&s, &format!("/workspace/listings/{listing}")).await;
+    // The draft's deal room is open to its seller already: documents go up before approval.
+    assert_eq!(
+        attr(&desk.text, "a.deal-room-link", "href"),
+        Some(format!("/listings/{listing}/deal-room"))
+    );
     let version = attr(&desk.text, "form.step-submit input[name=version]", "value").unwrap();
     let sub = seller
         .post(
