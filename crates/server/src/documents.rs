@@ -134,6 +134,22 @@ impl DocumentFiles {
         Ok((file, len))
     }
 
+    /// Removes the temporary files of uploads a crash interrupted, those untouched for
+    /// `older_than` (another server sharing the directory may be writing a newer one). Returns
+    /// how many it removed.
+    pub fn sweep_leftovers(&self, older_than: std::time::Duration) -> usize {
+        let now = std::time::SystemTime::now();
+        self.leftovers()
+            .into_iter()
+            .filter(|p| {
+                std::fs::metadata(p)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age >= older_than))
+            })
+            .filter(|p| std::fs::remove_file(p).is_ok())
+            .count()
+    }
+
     /// Temporary files left by uploads a crash interrupted.
     pub fn leftovers(&self) -> Vec<PathBuf> {
         std::fs::read_dir(&self.dir)
@@ -312,6 +328,13 @@ mod tests {
             assert_eq!(e.fields[0].path, "file", "{name}");
             assert_eq!(e.fields[0].code, code, "{name}");
         }
+        assert!(files.leftovers().is_empty());
+        // A crash's temporary file: kept while it may still be written, swept once it is old.
+        let crashed = files.dir().join(format!("{TEMP_PREFIX}crashed"));
+        std::fs::write(&crashed, b"half an upload").unwrap();
+        assert_eq!(files.sweep_leftovers(std::time::Duration::from_secs(3600)), 0);
+        assert!(crashed.exists());
+        assert_eq!(files.sweep_leftovers(std::time::Duration::ZERO), 1);
         assert!(files.leftovers().is_empty());
         let names: Vec<_> = std::fs::read_dir(files.dir())
             .unwrap()

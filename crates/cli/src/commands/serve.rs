@@ -45,8 +45,14 @@ pub async fn serve(cfg: &Config, market: Market, listen: &str, banner: Option<St
         println!("{b}");
     }
     println!("Press Ctrl-C to stop. / 按 Ctrl-C 停止。");
+    let documents = cfg.documents();
+    // Uploads a crash cut off leave temporary files; an hour on, nobody is writing them.
+    let swept = documents.sweep_leftovers(std::time::Duration::from_secs(3600));
+    if swept > 0 {
+        tracing::info!(swept, "removed temporary files of interrupted uploads");
+    }
     let state = AppState::with_search(market, cfg.regions.clone(), cfg.auth.clone(), cfg.https, index)
-        .with_documents(cfg.documents());
+        .with_documents(documents);
     techmarket_server::serve(listener, state, super::shutdown_signal()).await?;
     Ok(())
 }
