@@ -238,6 +238,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Nothing is yours to do in this status.",
     ),
     ("wl_view_public", "查看公开的挂牌页面", "See the public listing page"),
+    (
+        "wl_draft_contract",
+        "技术合同草稿（供合同登记）",
+        "Draft technology contract (for contract registration)",
+    ),
     ("wl_errors", "未能完成操作", "That was not done"),
     ("wl_reason_label", "原因（必填）", "Reason (required)"),
     ("wl_days_label", "延长的工作日数", "Working days to add"),
@@ -956,6 +961,8 @@ pub struct DeskPage {
     pub public_href: Option<String>,
     /// The listing's deal room (its confidential documents).
     pub deal_room_href: String,
+    /// A certified deal's draft technology contract (JSON, for contract registration).
+    pub draft_contract_href: Option<String>,
     pub version: i64,
 }
 
@@ -1315,6 +1322,8 @@ pub async fn desk_page(
         history,
         public_href: l.status.is_public().then(|| format!("/listings/{}", l.id)),
         deal_room_href: format!("/listings/{}/deal-room", l.id),
+        draft_contract_href: (l.status == ListingStatus::Certified)
+            .then(|| format!("/api/v1/listings/{}/draft-contract", l.id)),
         version: l.version,
         ctx,
     })

@@ -484,6 +484,10 @@ async fn an_operator_certifies_a_deal_and_the_desk_shows_the_number() {
     let desk = op.get(&s, &format!("/backoffice/trading/{listing}")).await;
     assert_eq!(desk.status, 200, "{}", desk.text);
     assert!(select(&desk.text, ".certificate-number").is_empty());
+    assert!(
+        select(&desk.text, "a.draft-contract-link").is_empty(),
+        "no draft before the certificate"
+    );
     let version = attr(&desk.text, "form.step-certify input[name=version]", "value").unwrap();
     let c = op
         .post(
@@ -514,6 +518,12 @@ async fn an_operator_certifies_a_deal_and_the_desk_shows_the_number() {
     assert_eq!(desk.status, 200, "{}", desk.text);
     assert_eq!(select(&desk.text, ".certificate-number"), [number]);
     assert!(desk.text.contains("吉林市粮谷餐饮用品有限公司"));
+    // The draft technology contract, for contract registration.
+    let href = attr(&desk.text, "a.draft-contract-link", "href").unwrap();
+    assert_eq!(href, format!("/api/v1/listings/{listing}/draft-contract"));
+    let draft = seller.get(&s, &href).await;
+    assert_eq!(draft.status, 200, "{}", draft.text);
+    assert!(draft.text.contains("吉林市粮谷餐饮用品有限公司"), "{}", draft.text);
     // Certified: nothing left for the seller or the operator to do.
     assert!(desk.text.contains("当前状态下没有需要您办理的事项"), "{}", desk.text);
     // Another region's operator does not find it.
