@@ -64,8 +64,11 @@ impl DocumentFiles {
         tokio::fs::create_dir_all(&self.dir)
             .await
             .map_err(|e| io_error(&self.dir, e))?;
-        let temp = TempFile(Some(self.dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4()))));
-        let path = temp.path().to_path_buf();
+        let temp = TempFile {
+            path: self.dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4())),
+            moved: false,
+        };
+        let path = temp.path.clone();
         let mut file = tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -113,9 +116,10 @@ impl DocumentFiles {
     /// directory fsync'd). Until [`Placed::keep`], dropping the answer removes the file.
     pub async fn place(&self, mut received: Received, id: DocumentId) -> Result<Placed, ApiError> {
         let to = self.path_of(id);
-        let from = received.temp.path().to_path_buf();
-        tokio::fs::rename(&from, &to).await.map_err(|e| io_error(&to, e))?;
-        received.temp.0 = None;
+        tokio::fs::rename(&received.temp.path, &to)
+            .await
+            .map_err(|e| io_error(&to, e))?;
+        received.temp.moved = true;
         let placed = Placed(Some(to));
         let dir = self.dir.clone();
         tokio::task::spawn_blocking(move || std::fs::File::open(&dir).and_then(|d| d.sync_all()))
@@ -174,20 +178,17 @@ pub struct Received {
     pub sha256: String,
 }
 
-/// A temporary file, removed when dropped.
+/// A temporary file, removed when dropped unless it was moved into its place.
 #[derive(Debug)]
-struct TempFile(Option<PathBuf>);
-
-impl TempFile {
-    fn path(&self) -> &Path {
-        self.0.as_deref().expect("a temporary file not yet moved")
-    }
+struct TempFile {
+    path: PathBuf,
+    moved: bool,
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let _ = std::fs::remove_file(p);
+        if !self.moved {
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }
