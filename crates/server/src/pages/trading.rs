@@ -1089,10 +1089,24 @@ async fn register_intent(
         RecordId(l.id.as_uuid()),
         ApiJson(IntentInput { note: t.opt("note") }),
     )
-    .await;
+    .await
+    .map(|_| ());
+    buyer_answer(&state, ctx, &caller, &l, answer, "intent").await
+}
+
+/// Where a buyer's form goes: back to the listing's buyer panel with `notice`, or the listing
+/// again with the refusal's reason.
+async fn buyer_answer(
+    state: &AppState,
+    ctx: Ctx,
+    caller: &Caller,
+    l: &Listing,
+    answer: Result<(), ApiError>,
+    notice: &str,
+) -> Result<Response, ApiError> {
     match answer {
-        Ok(_) => Ok(back(&l, "intent", "#buyer")),
-        Err(e) => refused(&state, ctx, &caller, &l, e, "tr_step_refused", "").await,
+        Ok(()) => Ok(back(l, notice, "#buyer")),
+        Err(e) => refused(state, ctx, caller, l, e, "tr_step_refused", "").await,
     }
 }
 
@@ -1118,21 +1132,19 @@ async fn accept_confidentiality(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     let l = load(&state, &caller, &raw).await?;
-    let answer = match my_intent(&state, &caller, &l).await {
-        Ok(intent) => listings::accept_confidentiality(
+    let answer = async {
+        let intent = my_intent(&state, &caller, &l).await?;
+        listings::accept_confidentiality(
             State(state.clone()),
             caller.clone(),
             RequestLang(ctx.lang),
             RecordId(intent),
         )
         .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match answer {
-        Ok(()) => Ok(back(&l, "confidentiality", "#buyer")),
-        Err(e) => refused(&state, ctx, &caller, &l, e, "tr_step_refused", "").await,
+        .map(|_| ())
     }
+    .await;
+    buyer_answer(&state, ctx, &caller, &l, answer, "confidentiality").await
 }
 
 /// `POST /listings/{id}/intent/withdraw`: the caller's organization withdraws its intent (before
@@ -1146,8 +1158,9 @@ async fn withdraw_intent(
 ) -> Result<Response, ApiError> {
     let l = load(&state, &caller, &raw).await?;
     let version = Typed::parse(&body).text("version").parse::<i64>().ok();
-    let answer = match my_intent(&state, &caller, &l).await {
-        Ok(intent) => listings::withdraw_intent(
+    let answer = async {
+        let intent = my_intent(&state, &caller, &l).await?;
+        listings::withdraw_intent(
             State(state.clone()),
             caller.clone(),
             RequestLang(ctx.lang),
@@ -1155,13 +1168,10 @@ async fn withdraw_intent(
             ExpectedVersion(version),
         )
         .await
-        .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    match answer {
-        Ok(()) => Ok(back(&l, "withdraw", "#buyer")),
-        Err(e) => refused(&state, ctx, &caller, &l, e, "tr_step_refused", "").await,
+        .map(|_| ())
     }
+    .await;
+    buyer_answer(&state, ctx, &caller, &l, answer, "withdraw").await
 }
 
 /// `POST /listings/{id}/objection`: anyone signed in objects to the result during the publicity
