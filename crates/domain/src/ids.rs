@@ -94,3 +94,7 @@ id_type!(
     /// A confidential document of a listing's deal room.
     DocumentId
 );
+id_type!(
+    /// A technology contract submitted for registration (技术合同认定登记).
+    ContractId
+);

@@ -16,6 +16,7 @@ pub mod achievement;
 pub mod auction;
 pub mod calendar;
 pub mod common;
+pub mod contract;
 pub mod deal_room;
 pub mod demand;
 pub mod directory;
