@@ -17,6 +17,7 @@ pub mod auction;
 pub mod calendar;
 pub mod common;
 pub mod contract;
+pub mod contract_rules;
 pub mod deal_room;
 pub mod demand;
 pub mod directory;
