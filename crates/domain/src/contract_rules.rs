@@ -8,12 +8,14 @@
 //! sets are TOML files (`crates/domain/data/contract-rules/`, embedded; an operator's
 //! directory adds or replaces sets, see [`RuleBook::load_dir`]).
 
+mod findings;
 #[cfg(test)]
 mod fixtures;
 mod number;
 mod rule_set;
 mod validate;
 
+pub use findings::{benefits, findings, registrable};
 pub use number::{DEFAULT_NUMBER_PATTERN, NumberPattern};
 pub use rule_set::{
     BUILTIN_CHECKS, BasisDocument, BenefitRules, CheckConfig, IncomeTaxRule, KeywordField, KeywordRule, NATIONAL_FILES,
