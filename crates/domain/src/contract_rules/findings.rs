@@ -484,12 +484,12 @@ fn lasts_years(c: &ContractFields, years: u32) -> bool {
     let (Some(from), Some(to)) = (c.term_from, c.term_to) else {
         return false;
     };
-    let Ok(years) = i32::try_from(years) else {
+    let Some(year) = i32::try_from(years).ok().and_then(|y| from.year().checked_add(y)) else {
         return false;
     };
     // The anniversary; 29 February falls back to 28 February.
-    let anniversary = Date::from_calendar_date(from.year() + years, from.month(), from.day())
-        .or_else(|_| Date::from_calendar_date(from.year() + years, from.month(), 28));
+    let anniversary = Date::from_calendar_date(year, from.month(), from.day())
+        .or_else(|_| Date::from_calendar_date(year, from.month(), 28));
     anniversary.is_ok_and(|a| a.previous_day().is_some_and(|last| to >= last))
 }
 

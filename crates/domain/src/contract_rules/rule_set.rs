@@ -3,7 +3,7 @@
 
 use crate::contract::{ContractClass, ContractSubclass, IpType, PartyKind, Severity};
 use crate::standards::PatentKind;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::{Date, Month};
 
@@ -43,7 +43,7 @@ pub const BUILTIN_CHECKS: &[(&str, Severity)] = &[
 ];
 
 /// A document a rule set rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasisDocument {
     pub zh: String,
@@ -51,7 +51,7 @@ pub struct BasisDocument {
 }
 
 /// How a built-in check is applied under a set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckConfig {
     /// The article the check comes from, shown with its findings.
     pub article: String,
@@ -60,7 +60,7 @@ pub struct CheckConfig {
 }
 
 /// The numbers the checks compare against.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
     /// A subject shorter than this is unclear (合同标的不明确).
@@ -82,7 +82,7 @@ pub struct Thresholds {
 }
 
 /// The kinds of patent a term is given for; PCT applications take their domestic kind's term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TermKind {
     Invention,
@@ -101,7 +101,7 @@ impl TermKind {
 }
 
 /// A patent term from the filing date, for patents filed within `[filed_from, filed_before)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PatentTerm {
     pub kind: TermKind,
     pub years: u16,
@@ -119,7 +119,7 @@ impl PatentTerm {
 }
 
 /// Where a keyword rule looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeywordField {
     Name,
@@ -128,7 +128,7 @@ pub enum KeywordField {
 
 /// A rule over the contract's name and subject: any keyword matches, unless one of `unless`
 /// appears in the same fields.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeywordRule {
     pub id: String,
@@ -146,7 +146,7 @@ pub struct KeywordRule {
 }
 
 /// Income-tax relief on technology-transfer income (企业所得税减免).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncomeTaxRule {
     pub basis: String,
@@ -167,7 +167,7 @@ pub struct IncomeTaxRule {
 }
 
 /// VAT exemption (免征增值税).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VatRule {
     pub basis: String,
@@ -175,7 +175,7 @@ pub struct VatRule {
 }
 
 /// The buyer's R&D super-deduction for commissioned development (研发费用加计扣除).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RdRule {
     pub basis: String,
     pub subclasses: Vec<ContractSubclass>,
@@ -193,7 +193,7 @@ impl RdRule {
 }
 
 /// The tax benefits a set knows; a missing one is never stated on a certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct BenefitRules {
     pub income_tax: Option<IncomeTaxRule>,
     pub vat_exemption: Option<VatRule>,
@@ -201,7 +201,7 @@ pub struct BenefitRules {
 }
 
 /// One version of the registration rules, in force over a period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleSet {
     /// `national-2001`: recorded with every registration and finding.
     pub id: String,
@@ -823,6 +823,16 @@ min_organization_name_chars = 4
             assert!(e.starts_with("rule file x.toml"), "{e}");
             assert!(e.contains(says), "expected `{says}` in: {e}");
         }
+    }
+
+    #[test]
+    fn a_rule_set_serializes_for_the_pages_and_the_api() {
+        let book = RuleBook::national();
+        let json = serde_json::to_value(book.get("national-2001").unwrap()).unwrap();
+        assert_eq!(json["effective_from"], "2001-07-18");
+        assert_eq!(json["classes"]["transfer"][0], "patent_right_transfer");
+        assert_eq!(json["checks"]["oral_contract"]["severity"], "block");
+        assert_eq!(json["benefits"]["income_tax"]["exempt_per_year"], 5_000_000);
     }
 
     #[test]
