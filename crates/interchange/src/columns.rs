@@ -132,8 +132,14 @@ pub fn column(kind: RecordKind, name: &str) -> Option<&'static Column> {
 
 /// The names a JSON object of this kind may have at the top level, and under each nested key.
 pub fn allowed_keys(kind: RecordKind, parent: Option<&str>) -> Vec<&'static str> {
+    allowed_keys_in(columns(kind), parent)
+}
+
+/// [`allowed_keys`] of a column layout (for records that are not a [`RecordKind`], such as
+/// contracts).
+pub fn allowed_keys_in(cols: &'static [Column], parent: Option<&str>) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for col in columns(kind) {
+    for col in cols {
         let name = match (parent, col.name.split_once('.')) {
             (None, Some((p, _))) => p,
             (None, None) => col.name,

@@ -1,7 +1,7 @@
 //! The exporter (C14): writes records in the interchange format — JSONL, CSV or XLSX by the
 //! file's extension — so that what it writes imports back unchanged.
 
-use crate::columns::{ColType, columns};
+use crate::columns::{ColType, Column, columns};
 use crate::read::Format;
 use crate::validate;
 use serde::Serialize;
@@ -136,57 +136,77 @@ pub async fn export_file(
     path: &Path,
     selection: Selection,
 ) -> Result<usize, ExportError> {
+    if Format::from_path(path).is_none() {
+        return Err(ExportError::UnknownFormat {
+            path: path.display().to_string(),
+        });
+    }
+    let recs = records(market, kind, selection).await?;
+    write_values(columns(kind), kind.label_zh(), path, recs)
+}
+
+/// Writes interchange records (JSON objects) to `path` — JSONL, CSV or XLSX by its extension,
+/// the CSV and XLSX columns those of `layout` — and returns how many were written. JSONL and
+/// CSV are written as the records come, so a long iterator needs little memory.
+pub fn write_values(
+    layout: &'static [Column],
+    sheet_name: &str,
+    path: &Path,
+    recs: impl IntoIterator<Item = Value>,
+) -> Result<usize, ExportError> {
     let format = Format::from_path(path).ok_or_else(|| ExportError::UnknownFormat {
         path: path.display().to_string(),
     })?;
-    let recs = records(market, kind, selection).await?;
     let io = |e: &dyn std::fmt::Display| ExportError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     };
+    let mut count = 0;
     match format {
         Format::Jsonl => {
             let f = std::fs::File::create(path).map_err(|e| io(&e))?;
             let mut w = std::io::BufWriter::new(f);
-            for r in &recs {
-                serde_json::to_writer(&mut w, r).map_err(|e| io(&e))?;
+            for r in recs {
+                serde_json::to_writer(&mut w, &r).map_err(|e| io(&e))?;
                 w.write_all(b"\n").map_err(|e| io(&e))?;
+                count += 1;
             }
             w.flush().map_err(|e| io(&e))?;
         }
         Format::Csv => {
             let mut w = csv::Writer::from_path(path).map_err(|e| io(&e))?;
-            let cols = columns(kind);
+            let cols = layout;
             w.write_record(cols.iter().map(|c| c.name)).map_err(|e| io(&e))?;
-            for r in &recs {
+            for r in recs {
                 let row: Vec<String> = cols
                     .iter()
-                    .map(|c| match cell(r, c.name) {
+                    .map(|c| match cell(&r, c.name) {
                         Value::Null => String::new(),
                         Value::String(s) => s,
                         other => other.to_string(),
                     })
                     .collect();
                 w.write_record(&row).map_err(|e| io(&e))?;
+                count += 1;
             }
             w.flush().map_err(|e| io(&e))?;
         }
         Format::Xlsx => {
             let mut book = rust_xlsxwriter::Workbook::new();
             let sheet = book.add_worksheet();
-            sheet.set_name(kind.label_zh()).map_err(|e| io(&e))?;
+            sheet.set_name(sheet_name).map_err(|e| io(&e))?;
             let bold = rust_xlsxwriter::Format::new().set_bold();
-            let cols = columns(kind);
+            let cols = layout;
             for (j, c) in cols.iter().enumerate() {
                 sheet
                     .write_string_with_format(0, j as u16, c.name, &bold)
                     .map_err(|e| io(&e))?;
             }
-            for (i, r) in recs.iter().enumerate() {
+            for (i, r) in recs.into_iter().enumerate() {
                 let row = (i + 1) as u32;
                 for (j, c) in cols.iter().enumerate() {
                     let col = j as u16;
-                    match (cell(r, c.name), c.ty) {
+                    match (cell(&r, c.name), c.ty) {
                         (Value::Null, _) => {}
                         (Value::Number(n), ColType::Int) => {
                             sheet
@@ -201,9 +221,10 @@ pub async fn export_file(
                         }
                     }
                 }
+                count += 1;
             }
             book.save(path).map_err(|e| io(&e))?;
         }
     }
-    Ok(recs.len())
+    Ok(count)
 }

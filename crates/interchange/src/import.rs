@@ -89,7 +89,7 @@ fn row_errors(row: usize, errs: ValidationErrors) -> Vec<RowError> {
         .collect()
 }
 
-fn type_error(row: usize, e: serde_path_to_error::Error<serde_json::Error>) -> RowError {
+pub(crate) fn type_error(row: usize, e: serde_path_to_error::Error<serde_json::Error>) -> RowError {
     let path = e.path().to_string();
     let path = if path == "." { String::new() } else { path };
     let inner = e.into_inner().to_string();

@@ -3,6 +3,7 @@
 //! exporter (C14).
 
 pub mod columns;
+pub mod contracts;
 pub mod export;
 pub mod import;
 pub mod read;

@@ -1,7 +1,7 @@
 //! Readers for JSONL, CSV and XLSX: each turns a file into numbered rows of JSON objects in
 //! the interchange shape, or an error for the row naming the field.
 
-use crate::columns::{ColType, Column, allowed_keys, column, columns};
+use crate::columns::{ColType, Column, allowed_keys_in, columns};
 use calamine::{Data, Reader, Xlsx};
 use serde_json::{Map, Value};
 use std::io::{BufRead, Read, Seek};
@@ -77,6 +77,11 @@ pub enum FileError {
 
 /// Reads every row of a file.
 pub fn read_file(kind: RecordKind, path: &Path) -> Result<Vec<RawRow>, FileError> {
+    read_file_in(columns(kind), path)
+}
+
+/// [`read_file`] for a column layout of its own (records that are not a [`RecordKind`]).
+pub fn read_file_in(layout: &'static [Column], path: &Path) -> Result<Vec<RawRow>, FileError> {
     let format = Format::from_path(path).ok_or_else(|| FileError::UnknownFormat {
         path: path.display().to_string(),
     })?;
@@ -87,15 +92,15 @@ pub fn read_file(kind: RecordKind, path: &Path) -> Result<Vec<RawRow>, FileError
     match format {
         Format::Jsonl => {
             let f = std::fs::File::open(path).map_err(io)?;
-            read_jsonl(kind, std::io::BufReader::new(f)).map_err(io)
+            read_jsonl_in(layout, std::io::BufReader::new(f)).map_err(io)
         }
         Format::Csv => {
             let f = std::fs::File::open(path).map_err(io)?;
-            Ok(read_csv(kind, f))
+            Ok(read_csv_in(layout, f))
         }
         Format::Xlsx => {
             let f = std::fs::File::open(path).map_err(io)?;
-            read_xlsx(kind, std::io::BufReader::new(f)).map_err(|m| FileError::Io {
+            read_xlsx_in(layout, std::io::BufReader::new(f)).map_err(|m| FileError::Io {
                 path: path.display().to_string(),
                 message: m,
             })
@@ -105,14 +110,14 @@ pub fn read_file(kind: RecordKind, path: &Path) -> Result<Vec<RawRow>, FileError
 
 /// Checks an object's keys against the kind's fields: an unknown field is an error, never
 /// silently dropped (SPEC §3).
-fn check_keys(kind: RecordKind, row: usize, obj: &Map<String, Value>) -> Result<(), RowError> {
-    let top = allowed_keys(kind, None);
+fn check_keys(layout: &'static [Column], row: usize, obj: &Map<String, Value>) -> Result<(), RowError> {
+    let top = allowed_keys_in(layout, None);
     for (k, v) in obj {
         if !top.contains(&k.as_str()) {
             return Err(unknown_field(row, k, &top));
         }
         if let Value::Object(inner) = v {
-            let allowed = allowed_keys(kind, Some(k));
+            let allowed = allowed_keys_in(layout, Some(k));
             if !allowed.is_empty() {
                 for ik in inner.keys() {
                     if !allowed.contains(&ik.as_str()) {
@@ -137,6 +142,11 @@ fn unknown_field(row: usize, field: &str, allowed: &[&str]) -> RowError {
 
 /// JSONL: one object a line; blank lines are skipped; a UTF-8 BOM is ignored.
 pub fn read_jsonl<R: BufRead>(kind: RecordKind, r: R) -> std::io::Result<Vec<RawRow>> {
+    read_jsonl_in(columns(kind), r)
+}
+
+/// [`read_jsonl`] for a column layout of its own.
+pub fn read_jsonl_in<R: BufRead>(layout: &'static [Column], r: R) -> std::io::Result<Vec<RawRow>> {
     let mut rows = Vec::new();
     for (i, line) in r.lines().enumerate() {
         let n = i + 1;
@@ -146,7 +156,7 @@ pub fn read_jsonl<R: BufRead>(kind: RecordKind, r: R) -> std::io::Result<Vec<Raw
             continue;
         }
         let value = match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(obj)) => check_keys(kind, n, &obj).map(|_| obj),
+            Ok(Value::Object(obj)) => check_keys(layout, n, &obj).map(|_| obj),
             Ok(_) => Err(RowError::new(
                 n,
                 "",
@@ -168,11 +178,15 @@ pub fn read_jsonl<R: BufRead>(kind: RecordKind, r: R) -> std::io::Result<Vec<Raw
 }
 
 /// The header of a sheet: each column's definition, or the errors that make it unusable.
-fn map_header(kind: RecordKind, header: &[String], header_row: usize) -> Result<Vec<&'static Column>, RowError> {
+fn map_header(
+    layout: &'static [Column],
+    header: &[String],
+    header_row: usize,
+) -> Result<Vec<&'static Column>, RowError> {
     let mut cols = Vec::new();
     for h in header {
         let name = h.trim().trim_start_matches('\u{feff}');
-        match column(kind, name) {
+        match layout.iter().find(|c| c.name == name) {
             Some(c) => {
                 if cols.iter().any(|x: &&Column| x.name == c.name) {
                     return Err(RowError::new(
@@ -186,12 +200,12 @@ fn map_header(kind: RecordKind, header: &[String], header_row: usize) -> Result<
                 cols.push(c)
             }
             None => {
-                let names: Vec<&str> = columns(kind).iter().map(|c| c.name).collect();
+                let names: Vec<&str> = layout.iter().map(|c| c.name).collect();
                 return Err(unknown_field(header_row, name, &names));
             }
         }
     }
-    for c in columns(kind).iter().filter(|c| c.required) {
+    for c in layout.iter().filter(|c| c.required) {
         if !cols.iter().any(|x| x.name == c.name) {
             return Err(RowError::new(
                 header_row,
@@ -285,6 +299,11 @@ fn row_object(cols: &[&'static Column], cells: Vec<Cell>, row: usize) -> Result<
 
 /// CSV with a header row of column names. The header is row 1; empty rows are skipped.
 pub fn read_csv<R: Read>(kind: RecordKind, r: R) -> Vec<RawRow> {
+    read_csv_in(columns(kind), r)
+}
+
+/// [`read_csv`] for a column layout of its own.
+pub fn read_csv_in<R: Read>(layout: &'static [Column], r: R) -> Vec<RawRow> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -306,7 +325,7 @@ pub fn read_csv<R: Read>(kind: RecordKind, r: R) -> Vec<RawRow> {
             }];
         }
     };
-    let cols = match map_header(kind, &header, 1) {
+    let cols = match map_header(layout, &header, 1) {
         Ok(c) => c,
         Err(e) => return vec![RawRow { row: 1, value: Err(e) }],
     };
@@ -378,6 +397,11 @@ fn column_letter(mut col: u32) -> String {
 /// that crosses merged cells is rejected (a merged cell leaves the other rows' cells empty,
 /// which would silently import wrong data).
 pub fn read_xlsx<R: Read + Seek>(kind: RecordKind, r: R) -> Result<Vec<RawRow>, String> {
+    read_xlsx_in(columns(kind), r)
+}
+
+/// [`read_xlsx`] for a column layout of its own.
+pub fn read_xlsx_in<R: Read + Seek>(layout: &'static [Column], r: R) -> Result<Vec<RawRow>, String> {
     let mut wb: Xlsx<R> = Xlsx::new(r).map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
     let sheet = wb.sheet_names().first().cloned().ok_or("the workbook has no sheet")?;
     let merged: Vec<calamine::Dimensions> = wb
@@ -404,7 +428,7 @@ pub fn read_xlsx<R: Read + Seek>(kind: RecordKind, r: R) -> Result<Vec<RawRow>, 
     let header: Vec<String> = header_cells.iter().map(data_text).collect();
     // Trailing empty header cells (formatting) are not columns.
     let width = header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |p| p + 1);
-    let cols = match map_header(kind, &header[..width], header_row) {
+    let cols = match map_header(layout, &header[..width], header_row) {
         Ok(c) => c,
         Err(e) => {
             return Ok(vec![RawRow {
