@@ -10,6 +10,7 @@
 
 mod achievements;
 mod codes;
+pub mod contracts;
 mod demands;
 mod names;
 mod orgs;
