@@ -8,7 +8,7 @@
 //!
 //! The CSV and XLSX columns are the JSON names, nested ones as `seller.name`. The two lists of
 //! structured items are written one item after another, separated by `;`:
-//! `non_technical` as `KIND AMOUNT DESCRIPTION` (`equipment 120000 检测设备 2 台`) and
+//! `non_technical` as `KIND AMOUNT [DESCRIPTION]` (`equipment 120000 检测设备 2 台`) and
 //! `payments` as `DUE_ON AMOUNT [NOTE]` (`2026-03-31 300000 首付款`). A JSONL file may use
 //! either those strings or objects (`{"kind", "amount", "description"}`,
 //! `{"due_on", "amount", "note"}`).
@@ -65,6 +65,8 @@ pub struct NonTechnicalRecord {
     /// equipment | instruments | parts | raw_materials | other (or the Chinese label).
     pub kind: String,
     pub amount: i64,
+    /// Optional: the kind says what it is (historical records often have none).
+    #[serde(default)]
     pub description: String,
 }
 
@@ -465,7 +467,7 @@ fn two_words_and_rest(s: &str) -> (Option<&str>, Option<&str>, &str) {
     (a, b, rest.trim())
 }
 
-/// `KIND AMOUNT DESCRIPTION` → `{"kind", "amount", "description"}`.
+/// `KIND AMOUNT [DESCRIPTION]` → `{"kind", "amount", "description"}`.
 fn non_technical_item(row: usize, path: &str, s: &str) -> Result<Value, RowError> {
     let (kind, amount, description) = two_words_and_rest(s);
     let amount = item_amount(row, path, amount)?;
@@ -617,7 +619,7 @@ pub fn contract(r: &ContractRecord) -> Result<ContractData, ValidationErrors> {
         let p = |f: &str| format!("non_technical[{i}].{f}");
         let kind = e.check(NonTechnicalKind::parse_at(&p("kind"), &item.kind));
         let amount = money(&mut e, &p("amount"), item.amount);
-        let description = item_text(&mut e, &p("description"), &item.description, true);
+        let description = item_text(&mut e, &p("description"), &item.description, false);
         match (kind, amount, description) {
             (Some(kind), Some(amount), Some(description)) => non_technical.push(NonTechnicalItem {
                 kind,
