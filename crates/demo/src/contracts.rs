@@ -688,7 +688,7 @@ impl Context {
             | ContractSubclass::TechnicalSecretTransfer
             | ContractSubclass::OtherRightsTransfer => {
                 format!(
-                    "让与方将{object}{method}相关的{}的全部权利转让给受让方，并提供技术资料和现场指导，用于{app}",
+                    "让与方将{object}{method}相关的{}的全部权利转让给受让方，并提供技术资料、技术方案和现场指导，用于{app}",
                     ip_type.label_zh()
                 )
             }
@@ -696,22 +696,24 @@ impl Context {
             | ContractSubclass::TechnicalSecretLicense
             | ContractSubclass::OtherLicense => {
                 format!(
-                    "许可方许可被许可方在约定地域和期限内实施{object}{method}相关的{}，用于{app}生产",
+                    "许可方许可被许可方在约定地域和期限内实施{object}{method}相关的{}，用于{app}，并提供技术方案和技术指导",
                     ip_type.label_zh()
                 )
             }
             ContractSubclass::Consulting => {
-                format!("就{object}{method}的技术路线、可行性和产业化前景进行论证，提交咨询报告")
+                format!("就{object}{method}的技术路线、可行性和产业化前景进行论证，提交咨询报告和技术方案建议")
             }
             ContractSubclass::GeneralService => {
-                format!("运用{method}为委托方解决{object}生产中{problem}的技术问题，并提供工艺参数优化方案")
+                format!("运用{method}为委托方解决{object}生产中{problem}的技术难题，并提供工艺参数优化的技术方案")
             }
             ContractSubclass::Training => format!(
-                "为委托方技术人员开展{method}与{object}技术培训，共{}学时",
+                "为委托方技术人员开展{method}与{object}新工艺、新技术培训，共{}学时",
                 rng.random_range(16..=96)
             ),
             ContractSubclass::Intermediary => {
-                format!("为委托方与技术持有方就{object}{method}技术合作提供信息、撮合和洽谈服务，促成技术合同签订")
+                format!(
+                    "为委托方与技术持有方就{object}{method}技术合作提供信息、撮合和洽谈服务，促成技术开发或转让合同签订"
+                )
             }
         };
 
@@ -728,7 +730,10 @@ impl Context {
             let n = weighted(rng, &[(1usize, 70), (2, 20), (3, 10)]);
             let mut list: Vec<String> = Vec::new();
             while list.len() < n {
-                let filed = rng.random_range(2012..=(self.year.clamp(2013, 2100) as u32 - 1));
+                // Filed within the patent's term (an invention 20 years, the others 10): an
+                // expired patent is in the public domain, which no one registers.
+                let back = if kind == 1 { 15 } else { 8 };
+                let filed = self.year as u32 - rng.random_range(1..=back);
                 let p = patent_number(rng, filed, kind);
                 if !list.contains(&p) {
                     list.push(p);
@@ -784,7 +789,7 @@ impl Context {
         let payments = payments(rng, contract_amount, signed_on, term_to);
 
         let (expected_investment, expected_output) =
-            if matches!(class, C::Transfer | C::Licensing) && rng.random_bool(0.7) {
+            if matches!(class, C::Transfer | C::Licensing) && rng.random_bool(0.85) {
                 let inv = contract_amount * rng.random_range(1..=8);
                 (Some(inv), Some(inv * rng.random_range(2..=6)))
             } else {
