@@ -223,3 +223,33 @@ fn the_benchmark_stream_is_deterministic_national_and_valid() {
         .collect();
     assert!(facilitators.len() > 30, "{}", facilitators.len());
 }
+
+#[test]
+fn the_demo_contracts_name_the_demo_markets_own_organizations() {
+    let market = techmarket_demo::generate(5, Scale::Small);
+    let by_name: HashMap<&str, Option<&str>> = market
+        .organizations
+        .iter()
+        .map(|o| (o.name.as_str(), o.credit_code.as_deref()))
+        .collect();
+    let list = demo_contracts(5, Scale::Small, 2025);
+    for c in &list {
+        let s = &c.fields.seller;
+        assert_eq!(
+            by_name.get(s.name.as_str()),
+            Some(&s.credit_code.as_deref()),
+            "{}: the seller is in the directory with its code",
+            c.external_id
+        );
+        if let Some(f) = &c.fields.facilitator {
+            assert!(by_name.contains_key(f.name.as_str()), "{}", f.name);
+        }
+    }
+    let local_buyers = list
+        .iter()
+        .filter(|c| by_name.contains_key(c.fields.buyer.name.as_str()))
+        .count();
+    assert!(local_buyers > 0 && local_buyers < list.len(), "{local_buyers}");
+    // The same list from the directory directly.
+    assert_eq!(contracts(5, 2025, list.len(), &market.organizations), list);
+}
