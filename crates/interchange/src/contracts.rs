@@ -418,7 +418,8 @@ pub fn parse_object(row: usize, mut obj: Map<String, Value>) -> Result<ContractR
     }
     // The reader checks the keys of CSV and XLSX headers and of JSONL objects; this catches a
     // typed record made some other way (the HTTP API, a test).
-    let top = allowed_keys_in(COLUMNS, None);
+    static TOP: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let top = TOP.get_or_init(|| allowed_keys_in(COLUMNS, None));
     if let Some(k) = obj.keys().find(|k| !top.contains(&k.as_str())) {
         return Err(RowError::new(
             row,
