@@ -947,6 +947,8 @@ pub fn contracts(seed: u64, year: i32, count: usize, orgs: &[OrganizationRecord]
 }
 
 /// The contracts of the demo market at `scale` for `year`, over the demo directory of `seed`.
+/// Give a past year (the last full one): a year not yet over would have contracts signed and
+/// registered after today, which the importer refuses.
 pub fn demo_contracts(seed: u64, scale: Scale, year: i32) -> Vec<DemoContract> {
     let plan = Plan::of(scale);
     let dir = crate::orgs::generate(&mut stream(seed, 1), &plan, vocab::topics());

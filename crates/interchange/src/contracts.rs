@@ -279,14 +279,15 @@ impl ContractImport {
     }
 }
 
-/// Reads a contracts file (JSONL, CSV or XLSX by extension) and validates every row.
-pub fn read_contracts(path: &Path) -> Result<ContractImport, FileError> {
-    Ok(check_rows(read_file_in(COLUMNS, path)?))
+/// Reads a contracts file (JSONL, CSV or XLSX by extension) and validates every row; `today`
+/// is the import's date: no contract is signed or registered after it.
+pub fn read_contracts(path: &Path, today: Date) -> Result<ContractImport, FileError> {
+    Ok(check_rows(read_file_in(COLUMNS, path)?, today))
 }
 
 /// Validates rows read from a file: each row's own fields, then what must be unique in a file
 /// (external id, registration number, the contract itself by [`ContractFields::fingerprint`]).
-pub fn check_rows(rows: Vec<RawRow>) -> ContractImport {
+pub fn check_rows(rows: Vec<RawRow>, today: Date) -> ContractImport {
     let mut out = ContractImport::default();
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut numbers: HashMap<String, usize> = HashMap::new();
@@ -301,7 +302,7 @@ pub fn check_rows(rows: Vec<RawRow>) -> ContractImport {
                 continue;
             }
         };
-        let data = match contract(&record) {
+        let data = match contract_as_of(&record, today) {
             Ok(d) => d,
             Err(errs) => {
                 out.errors.extend(
@@ -570,6 +571,15 @@ fn party(e: &mut ValidationErrors, prefix: &str, p: &ContractPartyRecord) -> Opt
 /// market's to apply on top; this checks what makes the record a contract at all — vocabulary,
 /// formats, amounts, the technical amount, the subclass's class and the registration.
 pub fn contract(r: &ContractRecord) -> Result<ContractData, ValidationErrors> {
+    contract_checked(r, None)
+}
+
+/// [`contract`] on the date `today`: a contract signed, or registered, after it is an error too.
+pub fn contract_as_of(r: &ContractRecord, today: Date) -> Result<ContractData, ValidationErrors> {
+    contract_checked(r, Some(today))
+}
+
+fn contract_checked(r: &ContractRecord, today: Option<Date>) -> Result<ContractData, ValidationErrors> {
     let mut e = ValidationErrors::new();
     let external_id = e.check(crate::validate::external_id(&r.external_id));
     let name = e.check(text("name", &r.name, true, MAX_NAME));
@@ -703,6 +713,29 @@ pub fn contract(r: &ContractRecord) -> Result<ContractData, ValidationErrors> {
     }
 
     let registration = registration(&mut e, r, signed_on);
+    if let Some(today) = today {
+        if let Some(signed) = signed_on
+            && signed > today
+        {
+            e.push(FieldError::new(
+                "signed_on",
+                "signed_in_future",
+                format!("签订日期 {signed} 晚于今天（{today}）"),
+                format!("the signing date {signed} is after today ({today})"),
+            ));
+        }
+        if let Some(Some(reg)) = &registration
+            && reg.registered_on > today
+        {
+            let on = reg.registered_on;
+            e.push(FieldError::new(
+                "registered_on",
+                "registered_in_future",
+                format!("登记日期 {on} 晚于今天（{today}）"),
+                format!("registered_on {on} is after today ({today})"),
+            ));
+        }
+    }
     if !e.is_empty() {
         return Err(e);
     }

@@ -10,6 +10,9 @@ use techmarket_interchange::read::RowError;
 use time::Date;
 use time::macros::date;
 
+/// The date the imports run on.
+const TODAY: Date = date!(2026 - 11 - 29);
+
 fn party(name: &str, code: Option<&str>, kind: PartyKind, region: &str) -> ContractParty {
     ContractParty {
         organization_id: None,
@@ -204,7 +207,7 @@ fn export_then_read_back_gives_the_same_contracts_in_every_format() {
         )
         .unwrap();
         assert_eq!(n, 3);
-        let back = read_contracts(&path).unwrap();
+        let back = read_contracts(&path, TODAY).unwrap();
         assert!(back.errors.is_empty(), "{ext}: {:?}", back.errors);
         let got: Vec<ContractData> = back.rows.iter().map(|r| r.contract.clone()).collect();
         assert_eq!(got, originals, "{ext}");
@@ -254,7 +257,7 @@ fn a_hand_made_csv_with_chinese_labels_and_separators_reads() {
     let header = "external_id,name,class,subclass,equity_contribution,subject,seller.name,seller.credit_code,seller.kind,seller.region,buyer.name,buyer.kind,buyer.region,contract_amount,non_technical,payments,signed_on,technical_field,ip_type,social_objective,plan_source,industry,status,registration_number,registered_on";
     let row = "H-9,玉米品种权转让,技术转让,其他技术转让（集成电路布图设计、植物新品种、计算机软件著作权等）,是,转让玉米新品种“吉单 50”的品种权及亲本,吉林省农业科学院,,科研机构,220100,李四,自然人,220200,\"1,000,000\",\"设备 100,000 种子精选机；原材料 20000 亲本种子\",\"2026-05-01 500000 首期；2026-10-01 500,000\",2026-04-20,农业,植物新品种,农林牧渔业发展,计划外,A01,registered,2026220100000009,2026-05-06";
     let path = write(dir.path(), "h.csv", &format!("{header}\n{row}\n"));
-    let back = read_contracts(&path).unwrap();
+    let back = read_contracts(&path, TODAY).unwrap();
     assert!(back.errors.is_empty(), "{:?}", back.errors);
     let c = &back.rows[0].contract;
     assert_eq!(c.fields.subclass, ContractSubclass::OtherRightsTransfer);
@@ -340,7 +343,7 @@ fn an_xlsx_with_numbers_and_date_cells_reads() {
     sheet.write_datetime_with_format(1, 14, &d, &fmt).unwrap();
     book.save(&path).unwrap();
 
-    let back = read_contracts(&path).unwrap();
+    let back = read_contracts(&path, TODAY).unwrap();
     assert!(back.errors.is_empty(), "{:?}", back.errors);
     let f = &back.rows[0].contract.fields;
     assert_eq!(back.rows[0].row, 2);
@@ -398,9 +401,15 @@ fn bad_rows_are_reported_with_row_field_and_reason_and_good_rows_pass() {
             v["contract_amount"] = (-1).into();
             v["industry"] = "ZZ".into();
         }), // 20: every error of the row at once
+        variant("B-21", &|v| v["signed_on"] = "2026-12-01".into()), // 21
+        variant("B-22", &|v| {
+            v["status"] = "cancelled".into();
+            v["registration_number"] = "2026220104000098".into();
+            v["registered_on"] = "2026-12-02".into();
+        }), // 22
     ];
     let path = write(dir.path(), "bad.jsonl", &(lines.join("\n") + "\n"));
-    let back = read_contracts(&path).unwrap();
+    let back = read_contracts(&path, TODAY).unwrap();
     let e = &back.errors;
     assert_eq!(back.rows.len(), 1, "{e:?}");
     assert_eq!(back.rows[0].row, 1);
@@ -426,10 +435,12 @@ fn bad_rows_are_reported_with_row_field_and_reason_and_good_rows_pass() {
     assert!(has(e, 20, "payments[0].note", "separator_in_text"), "{e:?}");
     assert!(has(e, 20, "contract_amount", "amount_negative"), "{e:?}");
     assert!(has(e, 20, "industry", "industry_unknown"), "{e:?}");
+    assert!(has(e, 21, "signed_on", "signed_in_future"), "{e:?}");
+    assert!(has(e, 22, "registered_on", "registered_in_future"), "{e:?}");
     for err in e {
         assert!(!err.zh.is_empty() && !err.en.is_empty(), "{err:?}");
     }
-    assert_eq!(back.rejected_rows(), 19);
+    assert_eq!(back.rejected_rows(), 21);
     let line = e.iter().find(|x| x.row == 6).unwrap().to_string();
     assert!(line.starts_with("row 6\ttechnical_amount\t"), "{line}");
 }
@@ -441,7 +452,7 @@ fn a_csv_with_an_unknown_or_missing_column_is_refused_at_its_header() {
     write_contracts(&good, [contract_record("A", &bare(), None)]).unwrap();
     let text = std::fs::read_to_string(&good).unwrap();
     let unknown = write(dir.path(), "u.csv", &text.replacen("contract_no", "contract_number", 1));
-    let back = read_contracts(&unknown).unwrap();
+    let back = read_contracts(&unknown, TODAY).unwrap();
     assert!(back.rows.is_empty());
     assert!(
         has(&back.errors, 1, "contract_number", "unknown_field"),
@@ -449,14 +460,14 @@ fn a_csv_with_an_unknown_or_missing_column_is_refused_at_its_header() {
         back.errors
     );
     let missing = write(dir.path(), "m.csv", "external_id,name\nA,x\n");
-    let back = read_contracts(&missing).unwrap();
+    let back = read_contracts(&missing, TODAY).unwrap();
     assert!(has(&back.errors, 1, "class", "missing_column"), "{:?}", back.errors);
     let item = write(
         dir.path(),
         "i.csv",
         &text.replacen(",0,,0,,", ",10,equipment ten 设备,10,,", 1),
     );
-    let back = read_contracts(&item).unwrap();
+    let back = read_contracts(&item, TODAY).unwrap();
     assert!(
         has(&back.errors, 2, "non_technical[0].amount", "not_an_integer"),
         "{:?}",
@@ -536,7 +547,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.csv");
         write_contracts(&path, [contract_record("P-1", &f, None)]).unwrap();
-        let back = read_contracts(&path).unwrap();
+        let back = read_contracts(&path, TODAY).unwrap();
         prop_assert!(back.errors.is_empty(), "{:?}", back.errors);
         prop_assert_eq!(&back.rows[0].contract.fields, &f);
         prop_assert_eq!(back.rows[0].contract.technical_amount, extra);
