@@ -553,3 +553,68 @@ proptest! {
         prop_assert_eq!(back.rows[0].contract.technical_amount, extra);
     }
 }
+
+/// A JSON value of any shape the fields might be given.
+fn any_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        "[ -~]{0,12}".prop_map(Value::String),
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}".prop_map(Value::String),
+        prop::sample::select(vec![
+            "设备 100 x",
+            "2026-01-01 5 首付",
+            "equipment",
+            "-1",
+            "9999999999999"
+        ])
+        .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::Array),
+            proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..3)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Whatever a row holds, reading it never panics, and each row is either accepted or
+    /// reported — never both, never neither.
+    #[test]
+    fn any_row_is_accepted_or_reported(
+        changes in proptest::collection::vec(
+            (prop::sample::select(COLUMNS.iter().map(|c| c.name).collect::<Vec<_>>()), any_value()),
+            0..6,
+        ),
+    ) {
+        let mut v = serde_json::to_value(contract_record("R-1", &full(), None)).unwrap();
+        for (name, value) in changes {
+            match name.split_once('.') {
+                Some((parent, child)) => {
+                    if !v[parent].is_object() {
+                        v[parent] = serde_json::json!({});
+                    }
+                    v[parent][child] = value;
+                }
+                None => v[name] = value,
+            }
+        }
+        let line = v.to_string();
+        let rows = techmarket_interchange::read::read_jsonl_in(COLUMNS, std::io::Cursor::new(line)).unwrap();
+        let back = check_rows(rows, TODAY);
+        prop_assert_eq!(back.rows.len() + back.rejected_rows(), 1);
+        if let Some(row) = back.rows.first() {
+            prop_assert_eq!(row.contract.technical_amount, row.contract.fields.technical_amount());
+            prop_assert_eq!(row.contract.fields.subclass.class(), row.contract.fields.class);
+        }
+        for e in &back.errors {
+            prop_assert!(!e.zh.is_empty() && !e.en.is_empty());
+        }
+    }
+}
