@@ -202,7 +202,6 @@ fn add_party(
 
 /// The organizations of another province: its universities and institutes (sellers in the
 /// national stream) and `enterprises` enterprises (buyers, and sellers in the national stream).
-#[allow(clippy::too_many_arguments)]
 fn add_province(
     pools: &mut Pools,
     names: &mut HashSet<String>,
