@@ -154,6 +154,8 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
             RecordKind::Listing | RecordKind::Intent => operator || owner,
             // Accounts: an organization's admin invites its own users (as members).
             RecordKind::Account => operator || (owner && is_org_admin(subject)),
+            // The seller side drafts its own contracts; an office's operators enter them too.
+            RecordKind::Contract => operator || owner,
         },
         Verb::Edit => match kind {
             RecordKind::Achievement | RecordKind::Demand => operator || owner,
@@ -166,6 +168,8 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
             RecordKind::Account => operator || person || (owner && is_org_admin(subject)),
             // The seller revises its listing; a buyer accepts the confidentiality agreement.
             RecordKind::Listing | RecordKind::Intent => operator || owner,
+            // The applicant revises a draft or a rejected contract; the office amends a registered one.
+            RecordKind::Contract => operator || owner,
         },
         Verb::Manage => match kind {
             RecordKind::Achievement | RecordKind::Demand => operator || owner,
@@ -174,6 +178,8 @@ pub fn may(subject: &Subject, verb: Verb, scope: &Scope) -> bool {
             RecordKind::Account => operator || (owner && is_org_admin(subject)),
             // The seller's steps (submit, withdraw, extend, relist); a buyer withdraws its intent.
             RecordKind::Listing | RecordKind::Intent => operator || owner,
+            // The applicant submits and withdraws.
+            RecordKind::Contract => operator || owner,
             _ => operator,
         },
         Verb::Review => operator,
@@ -196,6 +202,9 @@ pub fn action_verb(kind: RecordKind, action: &str) -> Verb {
         (RecordKind::Account, "disable" | "enable" | "activate") => Verb::Manage,
         // A docking's parties and broker run its pipeline themselves.
         (RecordKind::Docking, _) => Verb::Manage,
+        // The applicant submits and withdraws; registering, rejecting, amending and cancelling
+        // are the office's.
+        (RecordKind::Contract, "submit" | "withdraw") => Verb::Manage,
         _ => Verb::Review,
     }
 }
@@ -438,5 +447,49 @@ mod tests {
         assert!(!may(&Subject::Visitor, Verb::Read, &s));
         let broker = Subject::Account(principal(Role::Broker));
         assert!(!may(&broker, Verb::Read, &s));
+    }
+
+    #[test]
+    fn contracts_are_the_applicants_and_their_office_regions_and_never_public() {
+        let applicant = OrganizationId::from_uuid(Uuid::now_v7());
+        let s = Scope {
+            kind: RecordKind::Contract,
+            owners: vec![applicant],
+            person: None,
+            region: Some(region("220102")),
+            public: false,
+        };
+        let member = |org: OrganizationId| {
+            Subject::Account(Principal {
+                organization_id: Some(org),
+                ..principal(Role::Member)
+            })
+        };
+        let op = |code: &str| {
+            Subject::Account(Principal {
+                region: Some(region(code)),
+                ..principal(Role::Operator)
+            })
+        };
+        let own = member(applicant);
+        for verb in [Verb::Read, Verb::Create, Verb::Edit, Verb::Manage, Verb::ReadHistory] {
+            assert!(may(&own, verb, &s), "the applicant may {verb:?}");
+        }
+        assert!(
+            !may(&own, Verb::Review, &s),
+            "the applicant does not register its own contract"
+        );
+        let other = member(OrganizationId::from_uuid(Uuid::now_v7()));
+        assert!(!may(&other, Verb::Read, &s));
+        for verb in Verb::ALL {
+            assert!(may(&op("220000"), verb, &s), "the province's office may {verb:?}");
+            assert!(!may(&op("210000"), verb, &s), "another province's may not {verb:?}");
+            assert!(!may(&Subject::Visitor, verb, &s), "a visitor may not {verb:?}");
+        }
+        assert!(may(&Subject::Account(principal(Role::Admin)), Verb::Review, &s));
+        assert_eq!(action_verb(RecordKind::Contract, "submit"), Verb::Manage);
+        assert_eq!(action_verb(RecordKind::Contract, "withdraw"), Verb::Manage);
+        assert_eq!(action_verb(RecordKind::Contract, "register"), Verb::Review);
+        assert_eq!(action_verb(RecordKind::Contract, "cancel"), Verb::Review);
     }
 }

@@ -22,6 +22,9 @@ pub enum RecordKind {
     Listing,
     /// A buyer's intent on a listing (意向受让), with its deposit.
     Intent,
+    /// A technology contract (技术合同) submitted for certification and registration: kept and
+    /// audited, not (yet) imported or exported as a market record, not searched.
+    Contract,
 }
 
 impl RecordKind {
@@ -47,6 +50,7 @@ impl RecordKind {
             RecordKind::MatchFeedback => "match_feedback",
             RecordKind::Listing => "listing",
             RecordKind::Intent => "listing_intent",
+            RecordKind::Contract => "contract",
         }
     }
 
@@ -64,6 +68,7 @@ impl RecordKind {
             RecordKind::MatchFeedback => "match_feedback",
             RecordKind::Listing => "listings",
             RecordKind::Intent => "listing_intents",
+            RecordKind::Contract => "contracts",
         }
     }
 
@@ -79,6 +84,7 @@ impl RecordKind {
             RecordKind::MatchFeedback => "匹配反馈",
             RecordKind::Listing => "挂牌项目",
             RecordKind::Intent => "受让意向",
+            RecordKind::Contract => "技术合同",
         }
     }
 
@@ -97,6 +103,7 @@ impl RecordKind {
                 RecordKind::MatchFeedback,
                 RecordKind::Listing,
                 RecordKind::Intent,
+                RecordKind::Contract,
             ]
             .into_iter()
             .find(|k| k.code() == s || k.plural() == s)

@@ -552,6 +552,19 @@ impl Contract {
     pub fn counts(&self) -> bool {
         self.status == ContractStatus::Registered
     }
+
+    /// What the access rules need: the applicant's members own it, the operators of its
+    /// office's region (or province) register it; never public — anyone checks a certificate
+    /// by its number on the public verification page instead.
+    pub fn scope(&self) -> crate::Scope {
+        crate::Scope {
+            kind: crate::RecordKind::Contract,
+            owners: self.applicant_id.into_iter().collect(),
+            person: None,
+            region: Some(self.office),
+            public: false,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -122,7 +122,8 @@ pub fn columns(kind: RecordKind) -> &'static [Column] {
         | RecordKind::Docking
         | RecordKind::MatchFeedback
         | RecordKind::Listing
-        | RecordKind::Intent => &[],
+        | RecordKind::Intent
+        | RecordKind::Contract => &[],
     }
 }
 

@@ -171,6 +171,18 @@ impl<'a> Importer<'a> {
                     ..Default::default()
                 }
             }
+            // Historical contracts need their own rows (registration numbers, dates): not yet.
+            RecordKind::Contract => ImportReport {
+                rows: rows.len(),
+                rejected: vec![RowError::new(
+                    0,
+                    "kind",
+                    "kind_not_importable",
+                    "技术合同暂不支持通过文件导入",
+                    "contracts are not imported from files yet",
+                )],
+                ..Default::default()
+            },
             RecordKind::Achievement => {
                 self.import_objects::<AchievementRecord, Achievement>(rows, validate::achievement, progress)
                     .await

@@ -37,7 +37,8 @@ fn searchable(kind: RecordKind) -> Option<Kind> {
         | RecordKind::Docking
         | RecordKind::MatchFeedback
         | RecordKind::Listing
-        | RecordKind::Intent => None,
+        | RecordKind::Intent
+        | RecordKind::Contract => None,
     }
 }
 
@@ -156,7 +157,8 @@ impl Follower {
             | RecordKind::Docking
             | RecordKind::MatchFeedback
             | RecordKind::Listing
-            | RecordKind::Intent => Ok(()),
+            | RecordKind::Intent
+            | RecordKind::Contract => Ok(()),
         }
     }
 

@@ -79,6 +79,8 @@ error_codes! {
         "没有找到该挂牌项目", "no such listing";
     IntentNotFound = "intent_not_found", 404,
         "没有找到该受让意向", "no such intent";
+    ContractNotFound = "contract_not_found", 404,
+        "没有找到该技术合同", "no such technology contract";
     CertificateNotFound = "certificate_not_found", 404,
         "没有找到该编号的交易鉴证书", "no transaction certificate has this number";
     DocumentNotFound = "document_not_found", 404,
@@ -135,6 +137,7 @@ impl ErrorCode {
             RecordKind::MatchFeedback => ErrorCode::NotFound,
             RecordKind::Listing => ErrorCode::ListingNotFound,
             RecordKind::Intent => ErrorCode::IntentNotFound,
+            RecordKind::Contract => ErrorCode::ContractNotFound,
         }
     }
 
@@ -676,6 +679,7 @@ mod tests {
                 ("docking_not_found", 404),
                 ("listing_not_found", 404),
                 ("intent_not_found", 404),
+                ("contract_not_found", 404),
                 ("certificate_not_found", 404),
                 ("document_not_found", 404),
                 ("bid_rejected", 422),

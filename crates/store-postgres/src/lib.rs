@@ -6,10 +6,12 @@
 use async_trait::async_trait;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgDatabaseError, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 use techmarket_domain::{Bid, BidError, DocumentMeta, Notification};
 use techmarket_domain::{Millis, RecordKind};
+use techmarket_store::contract_statistics::{self as stats, AggregateRow};
 use techmarket_store::deal_room;
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
@@ -422,6 +424,25 @@ impl Store for PgStore {
                     .map_err(db_err)?;
                     i += 1;
                 }
+                Write::Counter {
+                    office,
+                    year,
+                    expected_last,
+                    new_last,
+                } => {
+                    let (sql, values) = stats::counter_write(office, *year, *expected_last, *new_last);
+                    match sqlx::query_with(sql, arguments(&values)?).execute(&mut *tx).await {
+                        Ok(done) if done.rows_affected() == 0 => {
+                            return Err(stats::counter_conflict(office, *year, *expected_last));
+                        }
+                        Ok(_) => {}
+                        Err(e) if unique_violation(RecordKind::Contract, &e).is_some() => {
+                            return Err(stats::counter_conflict(office, *year, *expected_last));
+                        }
+                        Err(e) => return Err(db_err(e)),
+                    }
+                    i += 1;
+                }
                 Write::Event(_) => i += 1,
             }
         }
@@ -462,6 +483,14 @@ impl Store for PgStore {
 
     async fn list(&self, kind: RecordKind, q: &ListQuery) -> StoreResult<Vec<String>> {
         let (sql, params) = query::render_list(kind, q);
+        sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn list_at(&self, kind: RecordKind, q: &ListQuery, offset: u64) -> StoreResult<Vec<String>> {
+        let (sql, params) = query::render_list_at(kind, q, offset);
         sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
             .fetch_all(&self.pool)
             .await
@@ -871,6 +900,102 @@ impl Store for PgStore {
             .await
             .map_err(db_err)?;
         row.map(deal_room::document_from_row).transpose()
+    }
+
+    async fn registration_counter(&self, office: &str, year: i32) -> StoreResult<i64> {
+        let last: Option<i64> = sqlx::query_scalar(stats::sql::SELECT_COUNTER)
+            .bind(office)
+            .bind(i64::from(year))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// The cursor's row, locked FOR UPDATE, is the lock: a second follower (another server)
+    /// waits for the first to commit and then reads the cursor it moved.
+    async fn follow_contract_statistics(&self, limit: i64) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let cursor: i64 = sqlx::query_scalar(stats::sql::SELECT_CURSOR_FOR_UPDATE)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let events: Vec<(i64, String)> = sqlx::query_as(stats::sql::SELECT_CONTRACT_EVENTS)
+            .bind(cursor)
+            .bind(limit.max(1))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let Some(last) = events.last().map(|e| e.0) else {
+            return Ok(0);
+        };
+        let mut ids: Vec<String> = events.iter().map(|e| e.1.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut current: HashMap<String, Option<String>> = ids.iter().map(|i| (i.clone(), None)).collect();
+        let mut old: HashMap<String, String> = HashMap::new();
+        for chunk in ids.chunks(FIND_BY_CHUNK) {
+            let sql = stats::render_select_contracts(chunk.len());
+            let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for (id, body) in q.fetch_all(&mut *tx).await.map_err(db_err)? {
+                current.insert(id, Some(body));
+            }
+            let sql = stats::render_select_contributions(chunk.len());
+            let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            old.extend(q.fetch_all(&mut *tx).await.map_err(db_err)?);
+        }
+        let plan = stats::plan(&current, &old)?;
+        let deltas: Vec<_> = plan.deltas.iter().collect();
+        for chunk in deltas.chunks(stats::PLAN_CHUNK) {
+            let mut args = PgArguments::default();
+            for (k, d) in chunk {
+                for v in stats::delta_values(k, d) {
+                    bind_into(&mut args, &v, false)?;
+                }
+            }
+            sqlx::query_with(AssertSqlSafe(stats::render_upsert_deltas(chunk.len())), args)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        for chunk in plan.upserts.chunks(stats::PLAN_CHUNK) {
+            let mut q = sqlx::query(AssertSqlSafe(stats::render_upsert_contributions(chunk.len())));
+            for (id, body) in chunk {
+                q = q.bind(id.clone()).bind(body.clone());
+            }
+            q.execute(&mut *tx).await.map_err(db_err)?;
+        }
+        for chunk in plan.deletes.chunks(stats::PLAN_CHUNK) {
+            let mut q = sqlx::query(AssertSqlSafe(stats::render_delete_contributions(chunk.len())));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            q.execute(&mut *tx).await.map_err(db_err)?;
+        }
+        sqlx::query(stats::sql::UPDATE_CURSOR)
+            .bind(last)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(events.len() as u64)
+    }
+
+    async fn contract_statistics_rows(&self, year: i32, month: Option<u8>) -> StoreResult<Vec<AggregateRow>> {
+        let q = match month {
+            Some(m) => sqlx::query_as(stats::sql::SELECT_YEAR_MONTH)
+                .bind(i64::from(year))
+                .bind(i64::from(m)),
+            None => sqlx::query_as(stats::sql::SELECT_YEAR).bind(i64::from(year)),
+        };
+        let rows: Vec<(i64, String, String, i64, i64, i64)> = q.fetch_all(&self.pool).await.map_err(db_err)?;
+        Ok(rows.into_iter().map(stats::aggregate_row).collect())
     }
 }
 

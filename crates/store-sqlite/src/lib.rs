@@ -14,12 +14,14 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::task::Poll;
 use std::time::Duration;
 use techmarket_domain::{Bid, BidError, DocumentMeta, Notification};
 use techmarket_domain::{Millis, RecordKind};
+use techmarket_store::contract_statistics::{self as stats, AggregateRow};
 use techmarket_store::deal_room;
 use techmarket_store::query::{self, FIND_BY_CHUNK};
 use techmarket_store::record::{is_integer_column, table};
@@ -249,6 +251,8 @@ enum Step<'a> {
     Notify(&'a Notification),
     /// A deal-room document's row.
     Document(&'a DocumentMeta),
+    /// A registration counter moved: `(office, year, expected_last, new_last)`.
+    Counter(&'a str, i32, i64, i64),
 }
 
 /// The steps of a write: records and passwords in order (consecutive inserts of one kind in
@@ -297,6 +301,15 @@ fn plan<'a>(writes: &'a [Write], records: &'a [&'a StoredRecord], events: &'a [&
             }
             Write::Document(d) => {
                 steps.push(Step::Document(d));
+                i += 1;
+            }
+            Write::Counter {
+                office,
+                year,
+                expected_last,
+                new_last,
+            } => {
+                steps.push(Step::Counter(office, *year, *expected_last, *new_last));
                 i += 1;
             }
             Write::Event(_) => i += 1,
@@ -367,6 +380,13 @@ fn statement(step: &Step<'_>) -> StoreResult<(String, SqliteArguments)> {
             }
             deal_room::sql::INSERT_DOCUMENT.to_string()
         }
+        Step::Counter(office, year, expected_last, new_last) => {
+            let (sql, values) = stats::counter_write(office, *year, *expected_last, *new_last);
+            for v in values {
+                bind_into(&mut args, &v, matches!(v, SqlValue::Int(_)))?;
+            }
+            sql.to_string()
+        }
     };
     Ok((sql, args))
 }
@@ -412,6 +432,15 @@ async fn run(conn: &mut SqliteConnection, steps: &[Step<'_>]) -> StoreResult<()>
                 });
             }
             (Step::Notify(_) | Step::Document(_), Err(e)) => return Err(db_err(e)),
+            (Step::Counter(office, year, expected, _), Ok(done)) if done.rows_affected() == 0 => {
+                return Err(stats::counter_conflict(office, *year, *expected));
+            }
+            (Step::Counter(office, year, expected, _), Err(e)) => {
+                return Err(match unique_violation_column(&e) {
+                    Some(_) => stats::counter_conflict(office, *year, *expected),
+                    None => db_err(e),
+                });
+            }
             (_, Ok(_)) => {}
             (Step::Insert(rows), Err(e)) => {
                 return Err(match unique_violation_column(&e) {
@@ -600,6 +629,14 @@ impl Store for SqliteStore {
 
     async fn list(&self, kind: RecordKind, q: &ListQuery) -> StoreResult<Vec<String>> {
         let (sql, params) = query::render_list(kind, q);
+        sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn list_at(&self, kind: RecordKind, q: &ListQuery, offset: u64) -> StoreResult<Vec<String>> {
+        let (sql, params) = query::render_list_at(kind, q, offset);
         sqlx::query_scalar_with(AssertSqlSafe(sql), arguments(&params)?)
             .fetch_all(&self.readers)
             .await
@@ -1012,6 +1049,106 @@ impl Store for SqliteStore {
             .await
             .map_err(db_err)?;
         row.map(deal_room::document_from_row).transpose()
+    }
+
+    async fn registration_counter(&self, office: &str, year: i32) -> StoreResult<i64> {
+        let last: Option<i64> = sqlx::query_scalar(stats::sql::SELECT_COUNTER)
+            .bind(office)
+            .bind(i64::from(year))
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(db_err)?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// The one writer is the lock: a second follower waits for the first to commit, then reads
+    /// the cursor it left.
+    async fn follow_contract_statistics(&self, limit: i64) -> StoreResult<u64> {
+        let mut w = self.writer.lock().await;
+        let mut tx = w.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+        let cursor: i64 = sqlx::query_scalar(stats::sql::SELECT_CURSOR)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let events: Vec<(i64, String)> = sqlx::query_as(stats::sql::SELECT_CONTRACT_EVENTS)
+            .bind(cursor)
+            .bind(limit.max(1))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let Some(last) = events.last().map(|e| e.0) else {
+            return Ok(0);
+        };
+        let mut ids: Vec<String> = events.iter().map(|e| e.1.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut current: HashMap<String, Option<String>> = ids.iter().map(|i| (i.clone(), None)).collect();
+        let mut old: HashMap<String, String> = HashMap::new();
+        for chunk in ids.chunks(FIND_BY_CHUNK) {
+            let sql = anonymous_placeholders(&stats::render_select_contracts(chunk.len()));
+            let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for (id, body) in q.fetch_all(&mut *tx).await.map_err(db_err)? {
+                current.insert(id, Some(body));
+            }
+            let sql = anonymous_placeholders(&stats::render_select_contributions(chunk.len()));
+            let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            old.extend(q.fetch_all(&mut *tx).await.map_err(db_err)?);
+        }
+        let plan = stats::plan(&current, &old)?;
+        let deltas: Vec<_> = plan.deltas.iter().collect();
+        for chunk in deltas.chunks(stats::PLAN_CHUNK) {
+            let mut args = SqliteArguments::default();
+            for (k, d) in chunk {
+                for v in stats::delta_values(k, d) {
+                    bind_into(&mut args, &v, false)?;
+                }
+            }
+            let sql = anonymous_placeholders(&stats::render_upsert_deltas(chunk.len()));
+            sqlx::query_with(AssertSqlSafe(sql), args)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        for chunk in plan.upserts.chunks(stats::PLAN_CHUNK) {
+            let sql = anonymous_placeholders(&stats::render_upsert_contributions(chunk.len()));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, body) in chunk {
+                q = q.bind(id.clone()).bind(body.clone());
+            }
+            q.execute(&mut *tx).await.map_err(db_err)?;
+        }
+        for chunk in plan.deletes.chunks(stats::PLAN_CHUNK) {
+            let sql = anonymous_placeholders(&stats::render_delete_contributions(chunk.len()));
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            q.execute(&mut *tx).await.map_err(db_err)?;
+        }
+        sqlx::query(stats::sql::UPDATE_CURSOR)
+            .bind(last)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(events.len() as u64)
+    }
+
+    async fn contract_statistics_rows(&self, year: i32, month: Option<u8>) -> StoreResult<Vec<AggregateRow>> {
+        let q = match month {
+            Some(m) => sqlx::query_as(stats::sql::SELECT_YEAR_MONTH)
+                .bind(i64::from(year))
+                .bind(i64::from(m)),
+            None => sqlx::query_as(stats::sql::SELECT_YEAR).bind(i64::from(year)),
+        };
+        let rows: Vec<(i64, String, String, i64, i64, i64)> = q.fetch_all(&self.readers).await.map_err(db_err)?;
+        Ok(rows.into_iter().map(stats::aggregate_row).collect())
     }
 }
 

@@ -17,3 +17,4 @@ techmarket_store::accounts_contract_suite!(fresh_store);
 techmarket_store::docking_contract_suite!(fresh_store);
 techmarket_store::trading_contract_suite!(fresh_store);
 techmarket_store::deal_room_contract_suite!(fresh_store);
+techmarket_store::registration_contract_suite!(fresh_store);

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod accounts_contract;
 pub mod auth;
 pub mod contract;
+pub mod contract_statistics;
 pub mod deal_room;
 pub mod deal_room_contract;
 pub mod docking;
@@ -19,17 +20,21 @@ pub mod error;
 pub mod market;
 pub mod query;
 pub mod record;
+pub mod registration;
+pub mod registration_contract;
 pub mod trading;
 pub mod trading_contract;
 
 pub use accounts::{AccountError, Accounts, AuthConfig, Authenticated, SignedIn, secret_hash};
 pub use auth::{AuditQuery, Secret, SecretKind};
+pub use contract_statistics::{AggregateRow, ContractStatistics, StatRow, StatsQuery};
 pub use deal_room::DocumentAccess;
 pub use docking::{DockingCounts, docking_visibility, feedback_visibility};
 pub use error::{StoreError, StoreResult};
 pub use market::Market;
 pub use query::{Condition, Cursor, ListQuery, Order, SqlValue};
 pub use record::{AuctionWrite, Event, NewEvent, Record, StoredRecord, Write};
+pub use registration::{ContractQuery, RegistrationConfig, RegistrationOffice};
 pub use techmarket_domain::Millis;
 pub use trading::{AuctionRow, BidRequest, ListingStep, PlacedBid, TradingConfig};
 
@@ -95,6 +100,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// One page of bodies matching the query, in the query's order.
     async fn list(&self, kind: RecordKind, query: &ListQuery) -> StoreResult<Vec<String>>;
+
+    /// One page of bodies matching the query after skipping `offset` of them (numbered pages;
+    /// `query.after` is ignored). The default reads the skipped rows too; the backends skip
+    /// them in SQL.
+    async fn list_at(&self, kind: RecordKind, query: &ListQuery, offset: u64) -> StoreResult<Vec<String>> {
+        let mut q = query.clone();
+        q.after = None;
+        q.limit = query.limit.saturating_add(i64::try_from(offset).unwrap_or(i64::MAX));
+        let bodies = self.list(kind, &q).await?;
+        Ok(bodies
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .collect())
+    }
 
     /// How many records match the conditions.
     async fn count(&self, kind: RecordKind, conditions: &[Condition]) -> StoreResult<i64>;
@@ -246,4 +265,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// One document by id.
     async fn document(&self, id: Uuid) -> StoreResult<Option<techmarket_domain::DocumentMeta>>;
+
+    // --- contract registration (see [`registration`] and [`contract_statistics`]) ---
+
+    /// The last registration sequence issued at `office` in `year` (0 before the first), as
+    /// [`Write::Counter`] moves it.
+    async fn registration_counter(&self, office: &str, year: i32) -> StoreResult<i64>;
+
+    /// Applies at most `limit` contract events after the statistics' cursor (see
+    /// [`contract_statistics`]) and moves the cursor past them, in ONE transaction that holds
+    /// the cursor: two followers (two servers) never apply an event twice, and a crash leaves
+    /// either all of a batch applied or none. Returns how many events it applied; 0 when the
+    /// statistics are current.
+    async fn follow_contract_statistics(&self, limit: i64) -> StoreResult<u64>;
+
+    /// The statistics' aggregate rows of a year, or of one month of it.
+    async fn contract_statistics_rows(&self, year: i32, month: Option<u8>) -> StoreResult<Vec<AggregateRow>>;
 }

@@ -439,6 +439,7 @@ pub(crate) fn insert<R: Record>(actor: &Actor, r: &R, action: &str, now: Millis)
 pub struct Market {
     store: Arc<dyn Store>,
     trading: Arc<crate::trading::TradingConfig>,
+    registration: Arc<crate::registration::RegistrationConfig>,
 }
 
 impl Market {
@@ -446,7 +447,17 @@ impl Market {
         Market {
             store,
             trading: Arc::default(),
+            registration: Arc::default(),
         }
+    }
+
+    pub(crate) fn set_registration(mut self, config: Arc<crate::registration::RegistrationConfig>) -> Market {
+        self.registration = config;
+        self
+    }
+
+    pub(crate) fn registration_config(&self) -> &crate::registration::RegistrationConfig {
+        &self.registration
     }
 
     /// This market with its own listing rules and working-day calendar.
@@ -843,8 +854,9 @@ impl Market {
         let mut content = current.content();
         let events = self.store.events_of(R::KIND, id).await?;
         for e in events.iter().rev().filter(|e| e.event.record_version > version) {
-            // Only edits change content; lifecycle events change status and reason.
-            if e.event.action != "updated" && e.event.action != "imported" {
+            // Only edits (and a registered contract's amendments) change content; lifecycle
+            // events change status and reason.
+            if !matches!(e.event.action.as_str(), "updated" | "imported" | "amend") {
                 continue;
             }
             let (Some(changes), Some(obj)) = (e.event.changes.as_object(), content.as_object_mut()) else {

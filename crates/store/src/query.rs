@@ -190,6 +190,18 @@ pub fn render_list(kind: RecordKind, q: &ListQuery) -> (String, Vec<SqlValue>) {
     (sql, params)
 }
 
+/// The SELECT for a numbered page: [`render_list`] without the keyset, skipping `offset` rows.
+pub fn render_list_at(kind: RecordKind, q: &ListQuery, offset: u64) -> (String, Vec<SqlValue>) {
+    let q = ListQuery {
+        after: None,
+        ..q.clone()
+    };
+    let (mut sql, mut params) = render_list(kind, &q);
+    params.push(SqlValue::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+    sql.push_str(&format!(" OFFSET ${}", params.len()));
+    (sql, params)
+}
+
 /// The COUNT for a list's total.
 pub fn render_count(kind: RecordKind, conditions: &[Condition]) -> (String, Vec<SqlValue>) {
     let mut params = Vec::new();

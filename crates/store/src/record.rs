@@ -2,6 +2,7 @@
 
 use crate::query::SqlValue;
 use serde::{Deserialize, Serialize};
+use techmarket_domain::contract::Contract;
 use techmarket_domain::lifecycle::Status;
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{
@@ -76,6 +77,23 @@ pub fn index_columns(kind: RecordKind) -> &'static [&'static str] {
             "certificate_no",
         ],
         RecordKind::Intent => &["listing_id", "round", "buyer_id", "seller_id", "account_id", "region"],
+        RecordKind::Contract => &[
+            "name",
+            "class",
+            "subclass",
+            "applicant_id",
+            "seller_name",
+            "buyer_name",
+            "office",
+            "seller_region",
+            "buyer_region",
+            "registration_no",
+            "registered_on",
+            "signed_on",
+            "technical_amount",
+            "facilitator_id",
+            "fingerprint",
+        ],
     }
 }
 
@@ -95,6 +113,7 @@ pub fn is_integer_column(column: &str) -> bool {
             | "signed_at"
             | "due_at"
             | "round"
+            | "technical_amount"
     )
 }
 
@@ -170,6 +189,18 @@ pub enum Write {
     Document(DocumentMeta),
     /// An event with no record change (a deal-room document viewed).
     Event(NewEvent),
+    /// Moves the registration counter of an office and year from `expected_last` to
+    /// `new_last` (creating it when `expected_last` is 0 and there is none), in the same
+    /// transaction as the registration that took the number. Refused with
+    /// [`crate::StoreError::VersionConflict`] (kind `contract`, id `<office>/<year>`) when the
+    /// counter is not at `expected_last`: another registration took that number first, and the
+    /// caller reads the counter again and retries. Numbers are thus unique and without gaps.
+    Counter {
+        office: String,
+        year: i32,
+        expected_last: i64,
+        new_last: i64,
+    },
 }
 
 /// A change of an auction's row. Bids are not writes: [`crate::Store::place_bid`] places them.
@@ -203,7 +234,11 @@ impl Write {
     pub fn event(&self) -> Option<&NewEvent> {
         match self {
             Write::Insert { event, .. } | Write::Update { event, .. } | Write::Event(event) => Some(event),
-            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) | Write::Document(_) => None,
+            Write::SetPassword { .. }
+            | Write::Auction(_)
+            | Write::Notify(_)
+            | Write::Document(_)
+            | Write::Counter { .. } => None,
         }
     }
 
@@ -211,9 +246,12 @@ impl Write {
     pub fn record(&self) -> Option<&StoredRecord> {
         match self {
             Write::Insert { record, .. } | Write::Update { record, .. } => Some(record),
-            Write::SetPassword { .. } | Write::Auction(_) | Write::Notify(_) | Write::Document(_) | Write::Event(_) => {
-                None
-            }
+            Write::SetPassword { .. }
+            | Write::Auction(_)
+            | Write::Notify(_)
+            | Write::Document(_)
+            | Write::Event(_)
+            | Write::Counter { .. } => None,
         }
     }
 }
@@ -592,6 +630,68 @@ impl Record for Intent {
             self.seller_id.to_string().into(),
             self.account_id.to_string().into(),
             self.region.to_string().into(),
+        ]
+    }
+}
+
+/// A contract's content is what the applicant states (its fields); its registration, rejection,
+/// amendments and cancellation are steps of their own, each an event.
+impl Record for Contract {
+    const KIND: RecordKind = RecordKind::Contract;
+    fn uuid(&self) -> Uuid {
+        self.id.as_uuid()
+    }
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn set_version(&mut self, v: i64) {
+        self.version = v;
+    }
+    fn status_code(&self) -> &'static str {
+        self.status.code()
+    }
+    fn created_at(&self) -> Millis {
+        self.created_at
+    }
+    fn updated_at(&self) -> Millis {
+        self.updated_at
+    }
+    fn set_updated_at(&mut self, t: Millis) {
+        self.updated_at = t;
+    }
+    fn content(&self) -> serde_json::Value {
+        serde_json::to_value(&self.fields).unwrap_or(serde_json::Value::Null)
+    }
+    /// The office's region: its operators read the contract's audit trail.
+    fn region(&self) -> Option<RegionCode> {
+        Some(self.office)
+    }
+    fn index_values(&self) -> Vec<SqlValue> {
+        let f = &self.fields;
+        let r = self.registration.as_ref();
+        vec![
+            f.name.as_str().into(),
+            f.class.code().into(),
+            f.subclass.code().into(),
+            self.applicant_id.map(|i| i.to_string()).into(),
+            f.seller.name.as_str().into(),
+            f.buyer.name.as_str().into(),
+            self.office.to_string().into(),
+            f.seller.region.to_string().into(),
+            f.buyer.region.to_string().into(),
+            r.map(|r| r.number.clone()).into(),
+            r.map(|r| r.registered_on.to_string()).into(),
+            f.signed_on.to_string().into(),
+            SqlValue::Int(self.technical_amount),
+            f.facilitator
+                .as_ref()
+                .and_then(|x| x.organization_id)
+                .map(|i| i.to_string())
+                .into(),
+            f.fingerprint().into(),
         ]
     }
 }

@@ -82,7 +82,7 @@ pub struct AuditPage {
 }
 
 /// Every kind of record the log holds, as the `kind` filter names them.
-pub const AUDITED_KINDS: [RecordKind; 10] = [
+pub const AUDITED_KINDS: [RecordKind; 11] = [
     RecordKind::Organization,
     RecordKind::Expert,
     RecordKind::Broker,
@@ -93,6 +93,7 @@ pub const AUDITED_KINDS: [RecordKind; 10] = [
     RecordKind::MatchFeedback,
     RecordKind::Listing,
     RecordKind::Intent,
+    RecordKind::Contract,
 ];
 
 fn bad(name: &str, zh: String, en: String) -> ApiError {
@@ -197,6 +198,7 @@ async fn created_with(market: &Market, e: &Event) -> Option<Value> {
         RecordKind::MatchFeedback => v1::<techmarket_domain::MatchFeedback>(market, id).await,
         RecordKind::Listing => v1::<techmarket_domain::Listing>(market, id).await,
         RecordKind::Intent => v1::<techmarket_domain::Intent>(market, id).await,
+        RecordKind::Contract => v1::<techmarket_domain::contract::Contract>(market, id).await,
     }
 }
 
