@@ -543,6 +543,19 @@ impl Store for Counting {
     async fn document(&self, id: Uuid) -> StoreResult<Option<techmarket_domain::DocumentMeta>> {
         self.inner.document(id).await
     }
+    async fn registration_counter(&self, office: &str, year: i32) -> StoreResult<i64> {
+        self.inner.registration_counter(office, year).await
+    }
+    async fn follow_contract_statistics(&self, limit: i64) -> StoreResult<u64> {
+        self.inner.follow_contract_statistics(limit).await
+    }
+    async fn contract_statistics_rows(
+        &self,
+        year: i32,
+        month: Option<u8>,
+    ) -> StoreResult<Vec<techmarket_store::AggregateRow>> {
+        self.inner.contract_statistics_rows(year, month).await
+    }
 }
 
 #[tokio::test]

@@ -519,4 +519,17 @@ impl Store for DownStore {
     async fn document(&self, _: Uuid) -> StoreResult<Option<techmarket_domain::DocumentMeta>> {
         down()
     }
+    async fn registration_counter(&self, _: &str, _: i32) -> StoreResult<i64> {
+        down()
+    }
+    async fn follow_contract_statistics(&self, _: i64) -> StoreResult<u64> {
+        down()
+    }
+    async fn contract_statistics_rows(
+        &self,
+        _: i32,
+        _: Option<u8>,
+    ) -> StoreResult<Vec<techmarket_store::AggregateRow>> {
+        down()
+    }
 }
