@@ -915,6 +915,13 @@ impl Store for PgStore {
     /// The cursor's row, locked FOR UPDATE, is the lock: a second follower (another server)
     /// waits for the first to commit and then reads the cursor it moved.
     async fn follow_contract_statistics(&self, limit: i64) -> StoreResult<u64> {
+        let pending: bool = sqlx::query_scalar(stats::sql::ANY_PENDING)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        if !pending {
+            return Ok(0);
+        }
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         let cursor: i64 = sqlx::query_scalar(stats::sql::SELECT_CURSOR_FOR_UPDATE)
             .fetch_one(&mut *tx)

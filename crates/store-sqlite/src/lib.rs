@@ -1064,6 +1064,13 @@ impl Store for SqliteStore {
     /// The one writer is the lock: a second follower waits for the first to commit, then reads
     /// the cursor it left.
     async fn follow_contract_statistics(&self, limit: i64) -> StoreResult<u64> {
+        let pending: bool = sqlx::query_scalar(stats::sql::ANY_PENDING)
+            .fetch_one(&self.readers)
+            .await
+            .map_err(db_err)?;
+        if !pending {
+            return Ok(0);
+        }
         let mut w = self.writer.lock().await;
         let mut tx = w.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let cursor: i64 = sqlx::query_scalar(stats::sql::SELECT_CURSOR)

@@ -224,6 +224,10 @@ pub mod sql {
     pub const SELECT_CURSOR_FOR_UPDATE: &str =
         "SELECT last_seq FROM contract_statistics_cursor WHERE id = 1 FOR UPDATE";
     pub const UPDATE_CURSOR: &str = "UPDATE contract_statistics_cursor SET last_seq = $1 WHERE id = 1";
+    /// Whether any contract event waits after the cursor: read without a lock first, so that a
+    /// statistics page finding everything applied takes no write lock.
+    pub const ANY_PENDING: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE record_kind = 'contract' \
+         AND seq > (SELECT last_seq FROM contract_statistics_cursor WHERE id = 1))";
     /// The contract events after the cursor, by the `events_kind_seq` index.
     pub const SELECT_CONTRACT_EVENTS: &str = "SELECT seq, record_id FROM events \
          WHERE record_kind = 'contract' AND seq > $1 ORDER BY seq LIMIT $2";
