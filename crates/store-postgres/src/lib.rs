@@ -995,13 +995,18 @@ impl Store for PgStore {
     }
 
     async fn contract_statistics_rows(&self, year: i32, month: Option<u8>) -> StoreResult<Vec<AggregateRow>> {
-        let q = match month {
-            Some(m) => sqlx::query_as(stats::sql::SELECT_YEAR_MONTH)
-                .bind(i64::from(year))
-                .bind(i64::from(m)),
-            None => sqlx::query_as(stats::sql::SELECT_YEAR).bind(i64::from(year)),
-        };
-        let rows: Vec<(i64, String, String, i64, i64, i64)> = q.fetch_all(&self.pool).await.map_err(db_err)?;
+        let period = i64::from(month.unwrap_or(stats::WHOLE_YEAR));
+        let mut rows: Vec<(i64, String, String, i64, i64, i64)> = Vec::new();
+        for sql in [stats::sql::SELECT_PERIOD, stats::sql::SELECT_OTHER_MONTH_TOTALS] {
+            rows.extend(
+                sqlx::query_as(sql)
+                    .bind(i64::from(year))
+                    .bind(period)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err)?,
+            );
+        }
         Ok(rows.into_iter().map(stats::aggregate_row).collect())
     }
 }

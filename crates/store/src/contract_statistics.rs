@@ -144,12 +144,19 @@ pub struct StatsPlan {
     pub deletes: Vec<String>,
 }
 
+/// The month of the rows that sum up a whole year: a year's figures are then read from a
+/// twelfth of its rows, not summed from all of them.
+pub const WHOLE_YEAR: u8 = 0;
+
+/// Adds (or, `sign` -1, subtracts) a contribution to the rows of its month and of its year.
 fn add(deltas: &mut BTreeMap<StatKey, Delta>, c: &Contribution, sign: i64) {
-    for (dim, key) in &c.keys {
-        let d = deltas.entry((c.year, c.month, dim.clone(), key.clone())).or_default();
-        d.count += sign;
-        d.contract_amount += sign * c.contract_amount;
-        d.technical_amount += sign * c.technical_amount;
+    for month in [c.month, WHOLE_YEAR] {
+        for (dim, key) in &c.keys {
+            let d = deltas.entry((c.year, month, dim.clone(), key.clone())).or_default();
+            d.count += sign;
+            d.contract_amount += sign * c.contract_amount;
+            d.technical_amount += sign * c.technical_amount;
+        }
     }
 }
 
@@ -231,10 +238,13 @@ pub mod sql {
     /// The contract events after the cursor, by the `events_kind_seq` index.
     pub const SELECT_CONTRACT_EVENTS: &str = "SELECT seq, record_id FROM events \
          WHERE record_kind = 'contract' AND seq > $1 ORDER BY seq LIMIT $2";
-    pub const SELECT_YEAR: &str = "SELECT month, dimension, stat_key, contract_count, contract_amount, \
-         technical_amount FROM contract_statistics WHERE year = $1";
-    pub const SELECT_YEAR_MONTH: &str = "SELECT month, dimension, stat_key, contract_count, contract_amount, \
+    /// The rows of one period: a month, or the whole year (month [`super::WHOLE_YEAR`]).
+    pub const SELECT_PERIOD: &str = "SELECT month, dimension, stat_key, contract_count, contract_amount, \
          technical_amount FROM contract_statistics WHERE year = $1 AND month = $2";
+    /// The totals of the year's other months (for the figures by month): twelve seeks at most.
+    pub const SELECT_OTHER_MONTH_TOTALS: &str = "SELECT month, dimension, stat_key, contract_count, \
+         contract_amount, technical_amount FROM contract_statistics WHERE year = $1 \
+         AND month IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12) AND dimension = 'total' AND month <> $2";
     pub const SELECT_COUNTER: &str = "SELECT last FROM registration_counters WHERE office = $1 AND year = $2";
     pub const INSERT_COUNTER: &str = "INSERT INTO registration_counters (office, year, last) VALUES ($1, $2, $3)";
     pub const ADVANCE_COUNTER: &str =
@@ -421,8 +431,11 @@ pub struct ContractStatistics {
     pub by_facilitator: Vec<StatRow>,
 }
 
-/// The figures from the aggregate rows of one year (or month).
-pub fn assemble(year: i32, rows: &[AggregateRow]) -> ContractStatistics {
+/// The figures of a year (`month` none) or of one month, from the rows of that period
+/// ([`sql::SELECT_PERIOD`]) and the totals of the year's other months
+/// ([`sql::SELECT_OTHER_MONTH_TOTALS`]), which count only in `by_month` and only for a year.
+pub fn assemble(year: i32, month: Option<u8>, rows: &[AggregateRow]) -> ContractStatistics {
+    let period = month.unwrap_or(WHOLE_YEAR);
     let mut by: HashMap<Dimension, BTreeMap<String, StatRow>> = HashMap::new();
     let mut months: BTreeMap<String, StatRow> = BTreeMap::new();
     let mut totals = StatRow::default();
@@ -430,25 +443,25 @@ pub fn assemble(year: i32, rows: &[AggregateRow]) -> ContractStatistics {
         let Some(dim) = Dimension::parse(&r.dimension) else {
             continue;
         };
+        if dim == Dimension::Total && r.month != WHOLE_YEAR && (month.is_none() || r.month == period) {
+            let key = format!("{:02}", r.month);
+            months.entry(key.clone()).or_insert_with(|| empty(&key)).add(
+                r.count,
+                r.contract_amount,
+                r.technical_amount,
+            );
+        }
+        if r.month != period {
+            continue;
+        }
         if dim == Dimension::Total {
             totals.add(r.count, r.contract_amount, r.technical_amount);
-            let key = format!("{:02}", r.month);
-            months
-                .entry(key.clone())
-                .or_insert_with(|| StatRow {
-                    key,
-                    ..StatRow::default()
-                })
-                .add(r.count, r.contract_amount, r.technical_amount);
             continue;
         }
         by.entry(dim)
             .or_default()
             .entry(r.key.clone())
-            .or_insert_with(|| StatRow {
-                key: r.key.clone(),
-                ..StatRow::default()
-            })
+            .or_insert_with(|| empty(&r.key))
             .add(r.count, r.contract_amount, r.technical_amount);
     }
     let mut take = |d: Dimension| -> Vec<StatRow> {
@@ -521,6 +534,7 @@ mod tests {
         add(&mut deltas, &contribution(2026, 3, "transfer", 100), -1);
         add(&mut deltas, &contribution(2026, 3, "service", 40), 1);
         let total = deltas[&(2026, 3, "total".to_string(), String::new())];
+        assert_eq!(deltas[&(2026, WHOLE_YEAR, "total".to_string(), String::new())], total);
         assert_eq!(
             total,
             Delta {
@@ -544,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn assembling_sums_months_and_leaves_out_empty_rows() {
+    fn assembling_reads_the_period_and_the_months_and_leaves_out_empty_rows() {
         let row = |month: u8, dimension: &str, key: &str, count: i64| AggregateRow {
             month,
             dimension: dimension.into(),
@@ -553,27 +567,33 @@ mod tests {
             contract_amount: count * 10,
             technical_amount: count * 5,
         };
-        let s = assemble(
-            2026,
-            &[
-                row(1, "total", "", 2),
-                row(2, "total", "", 1),
-                row(1, "class", "transfer", 2),
-                row(2, "class", "transfer", 0),
-                row(2, "class", "service", 1),
-                row(2, "output_region", "220102", 1),
-                row(1, "output_region", "220104", 2),
-            ],
-        );
+        let year_rows = [
+            row(0, "total", "", 3),
+            row(0, "class", "transfer", 2),
+            row(0, "class", "service", 1),
+            row(0, "class", "consulting", 0),
+            row(0, "output_region", "220102", 1),
+            row(0, "output_region", "220104", 2),
+            row(1, "total", "", 2),
+            row(2, "total", "", 1),
+        ];
+        let s = assemble(2026, None, &year_rows);
         assert_eq!(s.totals.count, 3);
         assert_eq!(s.totals.contract_amount, 30);
-        assert_eq!(s.by_month.len(), 2);
-        assert_eq!(s.by_month[0].key, "01");
-        assert_eq!(s.by_class.len(), 2);
+        assert_eq!(
+            s.by_month.iter().map(|r| (r.key.as_str(), r.count)).collect::<Vec<_>>(),
+            [("01", 2), ("02", 1)]
+        );
+        assert_eq!(s.by_class.len(), 2, "the empty row is left out");
         let rolled = roll_up_regions(&s.by_output_region, RegionLevel::Prefecture);
         assert_eq!(rolled.len(), 1);
         assert_eq!(rolled[0].key, "220100");
         assert_eq!(rolled[0].count, 3);
+
+        let february = assemble(2026, Some(2), &[row(2, "total", "", 1), row(2, "class", "service", 1)]);
+        assert_eq!(february.totals.count, 1);
+        assert_eq!(february.by_month.len(), 1);
+        assert_eq!(february.by_class[0].key, "service");
     }
 }
 

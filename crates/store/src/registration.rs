@@ -822,7 +822,7 @@ impl Market {
         }
         self.follow_contract_statistics().await?;
         let rows = self.store().contract_statistics_rows(q.year, q.month).await?;
-        Ok(contract_statistics::assemble(q.year, &rows))
+        Ok(contract_statistics::assemble(q.year, q.month, &rows))
     }
 
     /// Writes a status step with its event.
