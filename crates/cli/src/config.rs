@@ -5,7 +5,9 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use techmarket_domain::contract_rules::{DEFAULT_NUMBER_PATTERN, NumberPattern, RuleBook};
 use techmarket_domain::standards::RegionTable;
+use techmarket_store::registration::{RegistrationConfig, RegistrationOffice};
 use techmarket_store::{AuthConfig, Market, Store, TradingConfig};
 use techmarket_store_postgres::PgStore;
 use techmarket_store_sqlite::SqliteStore;
@@ -57,6 +59,25 @@ pub struct FileConfig {
     /// The listing rules (SPEC §5); keys left out keep their defaults.
     #[serde(default)]
     pub listing_rules: Option<techmarket_domain::ListingRules>,
+    /// A directory of contract-registration rule sets (`*.toml`, the form of the shipped
+    /// ones): a file whose `id` is a shipped set's replaces it, any other adds a set.
+    pub contract_rules_dir: Option<PathBuf>,
+    /// The technology contract registration offices (`[[registration_offices]]` with `region`,
+    /// `name`, `pattern`); none: each seller's prefecture registers with the default pattern.
+    #[serde(default)]
+    pub registration_offices: Vec<OfficeConfig>,
+}
+
+/// One registration office of the configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeConfig {
+    /// GB/T 2260 code of the region it registers for (a province covers its prefectures
+    /// unless a prefecture has its own office).
+    pub region: String,
+    pub name: String,
+    /// The registration number's pattern, e.g. `{year}{office}{seq:06}`.
+    pub pattern: Option<String>,
 }
 
 /// The resolved configuration.
@@ -77,6 +98,8 @@ pub struct Config {
     pub https: bool,
     /// The listing rules and the working-day calendar.
     pub trading: TradingConfig,
+    /// The registration offices and the rule sets contracts are judged by.
+    pub registration: RegistrationConfig,
 }
 
 pub const DEFAULT_DATA: &str = "./techmarket-data";
@@ -110,6 +133,7 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("listing_rules in the configuration file: {e}"))?;
             trading.rules = rules;
         }
+        let registration = resolve_registration(&file)?;
         let log_format = args
             .log_format
             .clone()
@@ -138,12 +162,15 @@ impl Config {
             public_url,
             https,
             trading,
+            registration,
         })
     }
 
     /// The market over `store`, with this configuration's listing rules and calendar.
     pub fn market(&self, store: Arc<dyn Store>) -> Market {
-        Market::new(store).with_trading(self.trading.clone())
+        Market::new(store)
+            .with_trading(self.trading.clone())
+            .with_registration(self.registration.clone())
     }
 
     /// Opens the store: PostgreSQL for a `postgres://` URL, otherwise SQLite (by default
@@ -248,6 +275,48 @@ fn resolve_auth(file: &FileConfig, env: impl Fn(&str) -> Option<String>) -> Resu
     Ok((auth, public_url, https))
 }
 
+/// The registration offices and rule sets of the file: the shipped national sets with the
+/// operator's directory laid over them; every office's region and pattern checked.
+fn resolve_registration(file: &FileConfig) -> Result<RegistrationConfig> {
+    let rules = match &file.contract_rules_dir {
+        None => RuleBook::national(),
+        Some(dir) => {
+            let mut files = Vec::new();
+            let entries =
+                std::fs::read_dir(dir).with_context(|| format!("cannot read contract_rules_dir {}", dir.display()))?;
+            for e in entries {
+                let path = e?.path();
+                if path.extension().is_some_and(|x| x == "toml") {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read the rule set {}", path.display()))?;
+                    files.push((path.display().to_string(), text));
+                }
+            }
+            files.sort();
+            RuleBook::load_dir(files).map_err(|e| anyhow::anyhow!("contract_rules_dir {}: {e}", dir.display()))?
+        }
+    };
+    let mut offices = Vec::new();
+    for (i, o) in file.registration_offices.iter().enumerate() {
+        let region = techmarket_domain::standards::RegionCode::parse(&o.region)
+            .map_err(|e| anyhow::anyhow!("registration_offices[{i}].region: {}", e.en))?;
+        let pattern = o.pattern.clone().unwrap_or_else(|| DEFAULT_NUMBER_PATTERN.to_string());
+        NumberPattern::parse(&pattern).map_err(|e| anyhow::anyhow!("registration_offices[{i}].pattern: {e}"))?;
+        if o.name.trim().is_empty() {
+            bail!("registration_offices[{i}].name is empty");
+        }
+        offices.push(RegistrationOffice {
+            region,
+            name: o.name.trim().to_string(),
+            pattern,
+        });
+    }
+    Ok(RegistrationConfig {
+        offices,
+        rules: Arc::new(rules),
+    })
+}
+
 fn read_file(p: &Path) -> Result<FileConfig> {
     let text =
         std::fs::read_to_string(p).with_context(|| format!("cannot read the configuration file {}", p.display()))?;
@@ -350,6 +419,59 @@ mod tests {
         assert!(e.contains("announcement_days"), "{e}");
         std::fs::write(&file, "[listing_rules]\nannouncment_days = 30\n").unwrap();
         assert!(Config::resolve(&args).is_err(), "an unknown rule is an error");
+    }
+
+    #[test]
+    fn registration_offices_and_rule_sets_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules");
+        std::fs::create_dir(&rules).unwrap();
+        // An operator's edition of the 2026 set replaces the shipped one by its id.
+        let shipped = include_str!("../../domain/data/contract-rules/national-2026.toml");
+        let edited = shipped.replacen(
+            "name_zh = \"全国技术合同认定登记规则（2026）\"",
+            "name_zh = \"吉林省试行版\"",
+            1,
+        );
+        assert_ne!(edited, shipped);
+        std::fs::write(rules.join("national-2026.toml"), edited).unwrap();
+        let file = dir.path().join("techmarket.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "contract_rules_dir = {:?}\n[[registration_offices]]\nregion = '220100'\nname = '长春市技术合同登记处'\npattern = 'CC{{year}}{{seq:05}}'\n",
+                rules
+            ),
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            data: None,
+            database_url: None,
+            config: Some(file.clone()),
+            log_format: None,
+        };
+        let cfg = Config::resolve(&args).unwrap();
+        assert_eq!(cfg.registration.offices.len(), 1);
+        assert_eq!(cfg.registration.offices[0].name, "长春市技术合同登记处");
+        assert_eq!(
+            cfg.registration.rules.get("national-2026").unwrap().name_zh,
+            "吉林省试行版"
+        );
+        assert!(
+            cfg.registration.rules.get("national-2001").is_some(),
+            "the other set stays"
+        );
+        // A pattern without a sequence is refused, naming the office.
+        std::fs::write(
+            &file,
+            "[[registration_offices]]\nregion = '220100'\nname = '长春'\npattern = '{year}'\n",
+        )
+        .unwrap();
+        let e = Config::resolve(&args).unwrap_err().to_string();
+        assert!(e.contains("registration_offices[0].pattern"), "{e}");
+        std::fs::write(&file, "[[registration_offices]]\nregion = '9'\nname = 'x'\n").unwrap();
+        let e = Config::resolve(&args).unwrap_err().to_string();
+        assert!(e.contains("registration_offices[0].region"), "{e}");
     }
 
     #[test]

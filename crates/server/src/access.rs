@@ -146,6 +146,34 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("GET" | "HEAD", ["listings", "{id}", "deal-room"]) => Gate::SignedIn,
         ("POST", ["listings", "{id}", "deal-room", "documents"]) => PUBLISHERS,
         ("POST", ["listings", "{id}", "deal-room", "accept"]) => Gate::Roles(&[Member]),
+        // C8 contract registration: the record rules decide whose contracts a caller sees and
+        // runs (the applicant's members; the office's operators register); verification and
+        // the statistics are public.
+        ("GET" | "POST", ["api", "v1", "contracts"]) => Gate::SignedIn,
+        ("GET" | "PUT", ["api", "v1", "contracts", "{id}"]) => Gate::SignedIn,
+        ("GET", ["api", "v1", "contracts", "{id}", "history"]) => Gate::SignedIn,
+        ("POST", ["api", "v1", "contracts", "{id}", "submit" | "withdraw"]) => PUBLISHERS,
+        (
+            "POST",
+            [
+                "api",
+                "v1",
+                "contracts",
+                "{id}",
+                "register" | "reject" | "amend" | "cancel",
+            ],
+        ) => OPERATORS,
+        (
+            "GET",
+            ["api", "v1", "contract-registrations", "{number}"]
+            | ["api", "v1", "contract-statistics"]
+            | ["api", "v1", "contract-statistics", "export"],
+        ) => Gate::Public,
+        (
+            "GET" | "HEAD",
+            ["contracts", "verify"] | ["contracts", "verify", "{number}"] | ["contracts", "statistics"],
+        ) => Gate::Public,
+        ("GET" | "HEAD", ["contracts", "{id}", "certificate"]) => Gate::SignedIn,
         ("GET", ["api", "v1", "notifications"]) => Gate::SignedIn,
         ("POST", ["api", "v1", "notifications", "read"]) => Gate::SignedIn,
 

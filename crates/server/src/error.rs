@@ -83,6 +83,8 @@ error_codes! {
         "没有找到该技术合同", "no such technology contract";
     CertificateNotFound = "certificate_not_found", 404,
         "没有找到该编号的交易鉴证书", "no transaction certificate has this number";
+    RegistrationNotFound = "registration_not_found", 404,
+        "没有找到该登记号的技术合同", "no contract was registered under this number";
     DocumentNotFound = "document_not_found", 404,
         "该挂牌项目的交易室中没有这个文件", "the listing's deal room has no such document";
     BidRejected = "bid_rejected", 422,
@@ -681,6 +683,7 @@ mod tests {
                 ("intent_not_found", 404),
                 ("contract_not_found", 404),
                 ("certificate_not_found", 404),
+                ("registration_not_found", 404),
                 ("document_not_found", 404),
                 ("bid_rejected", 422),
                 ("version_conflict", 409),

@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         (name = "achievements", description = "Scientific and technological achievements (科技成果)"),
         (name = "demands", description = "Enterprise technology demands (企业技术需求)"),
         (name = "docking", description = "Docking records (对接) from matches, credited to brokers; feedback on matches (匹配反馈)"),
+        (name = "contracts", description = "Technology contract registration (技术合同认定登记) and its statistics"),
         (name = "auth", description = "Signing in and out, password, one-time links, API tokens"),
         (name = "accounts", description = "User accounts: invitations, disabling, resets"),
         (name = "audit", description = "The audit trail (administrators; operators for their region)"),

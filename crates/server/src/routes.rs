@@ -6,8 +6,8 @@
 //! the portal's pages ([`crate::pages::routes`]: HTML for people, not API operations).
 
 use crate::api::v1::{
-    accounts, achievements, audit, brokers, deal_room, demands, docking, experts, listings, organizations, search,
-    session, stats,
+    accounts, achievements, audit, brokers, contracts, deal_room, demands, docking, experts, listings, organizations,
+    search, session, stats,
 };
 use crate::extract::BODY_LIMIT;
 use crate::{AppState, auth, health, metrics, middleware, openapi, pages};
@@ -88,6 +88,19 @@ pub fn api() -> OpenApiRouter<AppState> {
         // (the file's size, one file, no other fields), not to the 1 MiB of a JSON body.
         .routes(routes!(deal_room::upload, deal_room::list).layer(DefaultBodyLimit::disable()))
         .routes(routes!(deal_room::download))
+        // C8 contract registration and its statistics
+        .routes(routes!(contracts::list, contracts::create))
+        .routes(routes!(contracts::get, contracts::update))
+        .routes(routes!(contracts::submit))
+        .routes(routes!(contracts::withdraw))
+        .routes(routes!(contracts::register))
+        .routes(routes!(contracts::reject))
+        .routes(routes!(contracts::amend))
+        .routes(routes!(contracts::cancel))
+        .routes(routes!(contracts::history))
+        .routes(routes!(contracts::verify))
+        .routes(routes!(contracts::statistics))
+        .routes(routes!(contracts::statistics_export))
         //
         .routes(routes!(session::login))
         .routes(routes!(session::logout))

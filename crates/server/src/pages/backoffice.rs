@@ -268,6 +268,7 @@ pub(crate) fn nav(ctx: &Ctx) -> Vec<NavLink> {
         ("/backoffice/audit", "bo_audit"),
         ("/backoffice/dockings", "bo_dockings"),
         ("/backoffice/trading", "bo_trading"),
+        ("/backoffice/contracts", "ct_queue"),
     ]
     .into_iter()
     .map(|(href, key)| NavLink {

@@ -162,6 +162,7 @@ const TABLES: &[&[(&str, &str, &str)]] = &[
     super::dashboard::MESSAGES,
     super::trading::MESSAGES,
     super::deal_room::MESSAGES,
+    super::contracts::MESSAGES,
 ];
 
 /// Signing in and out, and the pages a gate turns people away with.

@@ -10,6 +10,7 @@ pub mod achievement;
 pub mod assets;
 pub mod backoffice;
 pub mod charts;
+pub mod contracts;
 pub mod dashboard;
 pub mod deal_room;
 pub mod demand;
@@ -63,11 +64,12 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(trading::routes())
         .merge(deal_room::routes())
+        .merge(contracts::routes())
         .route_layer(axum::middleware::from_fn(remember_lang))
 }
 
 /// Every public page path, for the gate test (the static files are under `/static/{file}`).
-pub const PATHS: [&str; 15] = [
+pub const PATHS: [&str; 18] = [
     "/",
     "/achievements",
     "/demands",
@@ -83,6 +85,9 @@ pub const PATHS: [&str; 15] = [
     trading::PATHS[1],
     trading::PATHS[2],
     trading::PATHS[3],
+    contracts::PATHS[0],
+    contracts::PATHS[1],
+    contracts::PATHS[2],
 ];
 
 /// The templates' sources, for the test that every UI string they ask for exists (each
@@ -112,6 +117,7 @@ pub fn all_templates() -> Vec<(&'static str, &'static str)> {
         dashboard::TEMPLATES,
         trading::TEMPLATES,
         deal_room::TEMPLATES,
+        contracts::TEMPLATES,
     ]
     .concat()
 }

@@ -316,7 +316,7 @@ fn number(t: &Typed, name: &str, lang: Lang, problems: &mut Problems, what: (&st
     }
 }
 
-fn industry_groups(lang: Lang) -> Vec<(String, Vec<(String, String)>)> {
+pub(crate) fn industry_groups(lang: Lang) -> Vec<(String, Vec<(String, String)>)> {
     let en = lang == Lang::En;
     Industry::sections()
         .map(|s| {
@@ -333,7 +333,7 @@ fn industry_groups(lang: Lang) -> Vec<(String, Vec<(String, String)>)> {
 
 /// The regions of the table: each province with prefectures as a group of it and its
 /// prefectures and counties; the provinces without, together.
-fn region_groups(regions: &RegionTable, ctx: &Ctx) -> Vec<(String, Vec<(String, String)>)> {
+pub(crate) fn region_groups(regions: &RegionTable, ctx: &Ctx) -> Vec<(String, Vec<(String, String)>)> {
     let mut groups = Vec::new();
     let mut others = Vec::new();
     for p in regions.provinces() {
@@ -1212,6 +1212,17 @@ async fn overview(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
             empty_key: "wl_empty",
             new_href: Some("/workspace/listings/new".into()),
             new_key: "wl_new",
+        });
+    }
+    if crate::api::v1::listings::caller_org(&caller).is_some() {
+        boards.push(Board {
+            key: "contracts",
+            title_key: "ct_my_contracts",
+            href: "/workspace/contracts".into(),
+            counts: super::contracts::status_counts(&state, &ctx, &caller, "/workspace/contracts", false).await?,
+            empty_key: "ct_empty",
+            new_href: Some("/workspace/contracts/new".into()),
+            new_key: "ct_new",
         });
     }
     if docking_party(&caller) {

@@ -8,6 +8,7 @@ use crate::fixtures;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use techmarket_domain::contract::Contract;
 use techmarket_domain::listing::ListingMode;
 use techmarket_domain::standards::RegionCode;
 use techmarket_domain::{
@@ -15,6 +16,7 @@ use techmarket_domain::{
     ExpertId, Intent, Listing, ListingTerms, NewDocking, NewListing, Organization, OrganizationId, Role,
 };
 use techmarket_interchange::{records, validate};
+use techmarket_server::api::v1::contracts::ContractInput;
 use techmarket_store::ListingStep;
 
 /// Who calls.
@@ -156,6 +158,29 @@ fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
         ("post", "/api/v1/listings/{id}/documents") => OWNER_OR_OPERATORS,
         ("get", "/api/v1/listings/{id}/documents" | "/api/v1/listings/{id}/documents/{doc}") => OWNER_OR_OPERATORS,
         ("get", "/api/v1/notifications") | ("post", "/api/v1/notifications/read") => SIGNED_IN,
+        // C8 contract registration. The target contract is the member's organization's,
+        // submitted to 长春's office (the seller is in 220102): its organization and the
+        // office's operators read and run it; only operators register, reject, amend and
+        // cancel. Anyone signed in lists (filtered); a member of any organization starts its
+        // own contract, an operator one for their own office. Verification and the
+        // statistics are public.
+        ("get", "/api/v1/contracts") => SIGNED_IN,
+        ("post", "/api/v1/contracts") => &[Member, OtherMember, Operator, ProvinceOperator, Admin],
+        ("get" | "put", "/api/v1/contracts/{id}") | ("get", "/api/v1/contracts/{id}/history") => OWNER_OR_OPERATORS,
+        ("post", "/api/v1/contracts/{id}/submit" | "/api/v1/contracts/{id}/withdraw") => OWNER_OR_OPERATORS,
+        (
+            "post",
+            "/api/v1/contracts/{id}/register"
+            | "/api/v1/contracts/{id}/reject"
+            | "/api/v1/contracts/{id}/amend"
+            | "/api/v1/contracts/{id}/cancel",
+        ) => OPERATORS_HERE,
+        (
+            "get",
+            "/api/v1/contract-registrations/{number}"
+            | "/api/v1/contract-statistics"
+            | "/api/v1/contract-statistics/export",
+        ) => &EVERYONE,
         _ => return None,
     })
 }
@@ -182,6 +207,8 @@ struct World {
     listing: Listing,
     /// `org`'s intent on the third organization's announced listing of `published_achievement`.
     intent: Intent,
+    /// `org`'s technology contract, submitted to 长春's office: the target of the contract routes.
+    contract: Contract,
 }
 
 static N: AtomicUsize = AtomicUsize::new(0);
@@ -352,7 +379,17 @@ async fn world(s: &TestServer) -> World {
         .register_intent(&actor, third.id, org.id, AccountId::new(), None, now)
         .await
         .unwrap();
+    let input: ContractInput = serde_json::from_value(contract_body(&org_name, i)).unwrap();
+    let contract = m
+        .create_contract(&actor, Some(org.id), input.fields().unwrap(), now)
+        .await
+        .unwrap();
+    let contract = m
+        .submit_contract(&actor, contract.id, AccountId::new(), now)
+        .await
+        .unwrap();
     World {
+        contract,
         listed_achievement,
         listing,
         intent,
@@ -367,6 +404,49 @@ async fn world(s: &TestServer) -> World {
         published_achievement,
         docking,
     }
+}
+
+/// A transfer contract whose seller is `seller` (in 220102), distinct for each `i`.
+fn contract_body(seller: &str, i: usize) -> Value {
+    json!({
+        "name": format!("秸秆生物炭技术转让合同{i}"),
+        "class": "transfer",
+        "subclass": "patent_right_transfer",
+        "subject": "转让一项秸秆热解制备生物炭的发明专利及其成套工艺包，含技术资料与现场指导",
+        "seller": {"name": seller, "credit_code": "12100000400000624D", "kind": "enterprise", "region": "220102"},
+        "buyer": {"name": "深圳绿源环保科技有限公司", "credit_code": "914403001922038216", "kind": "enterprise", "region": "440300"},
+        "contract_amount": 1_000_000 + i as i64,
+        "payments": [{"due_on": "2026-04-01", "amount": 1_000_000 + i as i64}],
+        "signed_on": "2026-03-18",
+        "technical_field": "new_materials",
+        "ip_type": "invention_patent",
+        "patents": ["ZL201811564288.X"],
+        "social_objective": "environment",
+        "plan_source": "none",
+        "industry": "N",
+        "expected_investment": 5000000,
+        "expected_output": 20000000
+    })
+}
+
+/// A registered contract's number (anyone may verify it).
+async fn registered(s: &TestServer) -> String {
+    let m = s.state.market();
+    let actor = Actor::system("test");
+    let i = n();
+    let input: ContractInput = serde_json::from_value(contract_body(&format!("登记测试大学{i}"), i)).unwrap();
+    let now = techmarket_domain::now_millis();
+    let c = m
+        .create_contract(&actor, None, input.fields().unwrap(), now)
+        .await
+        .unwrap();
+    let c = m.submit_contract(&actor, c.id, AccountId::new(), now).await.unwrap();
+    let today = techmarket_domain::calendar::beijing_date(now);
+    let c = m
+        .register_contract(&actor, c.id, AccountId::new(), today, now)
+        .await
+        .unwrap();
+    c.registration.unwrap().number
 }
 
 fn with_owner(mut v: Value, key: &str, name: &str) -> Value {
@@ -425,6 +505,10 @@ async fn request(
         "dockings" => w.docking.id.to_string(),
         "listings" => w.listing.id.to_string(),
         "intents" => w.intent.id.to_string(),
+        "contracts" => w.contract.id.to_string(),
+        "contract-registrations" => {
+            return (format!("/api/v1/contract-registrations/{}", registered(s).await), None);
+        }
         "certificates" => return (format!("/api/v1/certificates/{}", certified(s).await), None),
         "auth" => match token {
             // The caller's own second token.
@@ -516,6 +600,12 @@ async fn request(
             "useful": true,
             "reason": "solves_problem"
         })),
+        ("post", "/api/v1/contracts") | ("put", "/api/v1/contracts/{id}") => Some(contract_body(&org_name, i)),
+        ("post", "/api/v1/contracts/{id}/reject") => Some(json!({"reasons": [{"message": "标的不清"}]})),
+        ("post", "/api/v1/contracts/{id}/amend") => {
+            Some(json!({"contract": contract_body(&org_name, i), "reason": "补充协议"}))
+        }
+        ("post", "/api/v1/contracts/{id}/cancel") => Some(json!({"reason": "合同解除"})),
         ("post", "/api/v1/auth/login") => Some(json!({"username": "nobody", "password": "wrong-password-1"})),
         ("post", "/api/v1/auth/setup") => Some(json!({"token": "tml_unknown", "password": "长白山-天池-2026"})),
         ("post", "/api/v1/auth/password") => {

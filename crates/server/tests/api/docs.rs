@@ -26,6 +26,24 @@ fn expected_operations() -> BTreeSet<(String, String)> {
             ops.insert((m.to_string(), p));
         }
     }
+    for (m, p) in [
+        ("get", "/api/v1/contracts"),
+        ("post", "/api/v1/contracts"),
+        ("get", "/api/v1/contracts/{id}"),
+        ("put", "/api/v1/contracts/{id}"),
+        ("get", "/api/v1/contracts/{id}/history"),
+        ("post", "/api/v1/contracts/{id}/submit"),
+        ("post", "/api/v1/contracts/{id}/withdraw"),
+        ("post", "/api/v1/contracts/{id}/register"),
+        ("post", "/api/v1/contracts/{id}/reject"),
+        ("post", "/api/v1/contracts/{id}/amend"),
+        ("post", "/api/v1/contracts/{id}/cancel"),
+        ("get", "/api/v1/contract-registrations/{number}"),
+        ("get", "/api/v1/contract-statistics"),
+        ("get", "/api/v1/contract-statistics/export"),
+    ] {
+        ops.insert((m.to_string(), p.to_string()));
+    }
     for p in [
         "/api/v1/stats",
         "/api/v1/openapi.json",

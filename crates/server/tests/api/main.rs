@@ -5,6 +5,7 @@ mod authz;
 mod backoffice;
 mod bad_input;
 mod client;
+mod contracts;
 mod dashboard;
 mod deal_room;
 mod docking;

@@ -148,7 +148,7 @@ async fn the_home_page_shows_the_market_in_figures_and_a_search_box() {
     }
     assert_eq!(
         text(&r.text, ".site-nav a"),
-        "科技成果 | 技术需求 | 专家 | 机构 | 挂牌交易"
+        "科技成果 | 技术需求 | 专家 | 机构 | 挂牌交易 | 技术合同"
     );
     assert_eq!(text(&r.text, ".brand"), "科技大市场");
     assert_eq!(
@@ -254,7 +254,7 @@ async fn english_is_chosen_by_the_link_and_remembered_in_a_cookie() {
     assert_eq!(text(&r.text, "main h1"), "Search achievements");
     assert_eq!(
         text(&r.text, ".site-nav a"),
-        "Achievements | Demands | Experts | Organizations | Listings"
+        "Achievements | Demands | Experts | Organizations | Listings | Contracts"
     );
     assert_eq!(r.header("vary"), Some("cookie, accept-language"));
     let cookie = r.header("set-cookie").unwrap();
