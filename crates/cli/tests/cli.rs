@@ -584,3 +584,56 @@ fn the_demo_creates_one_account_per_role_and_a_second_run_keeps_them() {
     );
     assert_eq!(users(dir.path()).len(), names.len());
 }
+
+/// Historical technology contracts (issue 7): a CSV of registered ones imports, a second
+/// import changes nothing, and a file with a bad row and a number the market holds reports
+/// both rows and writes only the good one.
+#[test]
+fn historical_contracts_import_from_csv_idempotently_and_bad_rows_are_named() {
+    use techmarket_interchange::contracts::{contract_record, write_contracts};
+    let dir = tempfile::tempdir().unwrap();
+    let year = time::OffsetDateTime::now_utc().year() - 1;
+    let demo = techmarket_demo::contracts::demo_contracts(7, techmarket_demo::Scale::Small, year);
+    assert!(demo.len() >= 20);
+    let csv = dir.path().join("contracts.csv");
+    let n = write_contracts(
+        &csv,
+        demo.iter()
+            .map(|c| contract_record(&c.external_id, &c.fields, Some(&c.registration))),
+    )
+    .unwrap();
+    assert_eq!(n, demo.len());
+    let o = techmarket(dir.path(), &["import", "--kind", "contracts", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("{} created", demo.len())),
+        "{}",
+        stdout(&o)
+    );
+    let again = techmarket(dir.path(), &["import", "--kind", "contracts", csv.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains(&format!("{} unchanged", demo.len())),
+        "{}",
+        stdout(&again)
+    );
+
+    // Row 2: a technical amount that is not the contract amount less the non-technical items;
+    // row 3: a registration number another contract already holds; row 4: good.
+    let mut bad = contract_record("NEW-1", &demo[0].fields, Some(&demo[0].registration));
+    bad.external_id = "NEW-1".into();
+    bad.technical_amount = Some(bad.contract_amount + 1);
+    let mut taken = contract_record("NEW-2", &demo[1].fields, Some(&demo[1].registration));
+    taken.name = format!("{}（补充）", taken.name);
+    let mut fresh = contract_record("NEW-3", &demo[2].fields, Some(&demo[2].registration));
+    fresh.name = format!("{}（二期）", fresh.name);
+    fresh.registration_number = Some(format!("{}-B", demo[2].registration.number));
+    let mixed = dir.path().join("mixed.csv");
+    write_contracts(&mixed, [bad, taken, fresh]).unwrap();
+    let o = techmarket(dir.path(), &["import", "--kind", "contracts", mixed.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("row 2\ttechnical_amount"), "{out}");
+    assert!(out.contains("row 3\tregistration_number"), "{out}");
+    assert!(out.contains("1 created"), "{out}");
+}

@@ -122,7 +122,136 @@ pub(crate) fn type_error(row: usize, e: serde_path_to_error::Error<serde_json::E
     }
 }
 
+/// The row errors of a contract the market refused.
+fn contract_refusal(row: usize, e: techmarket_store::StoreError) -> Vec<RowError> {
+    use techmarket_store::StoreError;
+    match e {
+        StoreError::Invalid(errs) => errs
+            .0
+            .into_iter()
+            .map(|f| RowError::new(row, &f.path, f.code, f.zh, f.en))
+            .collect(),
+        StoreError::Duplicate { column, value, .. } => {
+            let field = match column.as_str() {
+                "registration_no" => "registration_number",
+                "external_id" => "external_id",
+                _ => "",
+            };
+            vec![RowError::new(
+                row,
+                field,
+                "duplicate",
+                format!("已有相同的技术合同（{column}：{value}）"),
+                format!("the market already holds this contract ({column}: {value})"),
+            )]
+        }
+        other => vec![RowError::new(
+            row,
+            "",
+            "not_written",
+            format!("未能写入：{other}"),
+            format!("not written: {other}"),
+        )],
+    }
+}
+
 impl<'a> Importer<'a> {
+    /// Historical contracts (issue 7): each registered (or cancelled) elsewhere or earlier,
+    /// with its number. A row whose `external_id` the market holds is left as it is
+    /// (re-importing a file changes nothing); the others are written in batches, one
+    /// transaction each — a row the market refuses (a number taken) is reported and the rest
+    /// of its batch written.
+    pub async fn import_contracts(
+        &self,
+        data: crate::contracts::ContractImport,
+        progress: Progress<'_>,
+    ) -> ImportReport {
+        let started = Instant::now();
+        let mut report = ImportReport {
+            rows: data.rows.len() + data.rejected_rows(),
+            rejected: data.errors,
+            ..Default::default()
+        };
+        let total = data.rows.len();
+        let mut done = 0;
+        let now = techmarket_domain::now_millis();
+        for chunk in data.rows.chunks(self.batch_size.max(1)) {
+            let ids: Vec<String> = chunk
+                .iter()
+                .map(|r| r.contract.external_id.clone())
+                .filter(|e| !e.is_empty())
+                .collect();
+            let existing = match self
+                .market
+                .find_by_external_ids::<techmarket_domain::contract::Contract>(&ids)
+                .await
+            {
+                Ok(m) => m,
+                Err(e) => {
+                    let message = e.to_string();
+                    report.rejected.extend(chunk.iter().map(|r| {
+                        RowError::new(
+                            r.row,
+                            "",
+                            "not_written",
+                            format!("未能读取市场中的记录：{message}"),
+                            format!("could not read the market's records: {message}"),
+                        )
+                    }));
+                    continue;
+                }
+            };
+            let mut batch = Vec::new();
+            for r in chunk {
+                let d = &r.contract;
+                if !d.external_id.is_empty() && existing.contains_key(&d.external_id) {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let Some(reg) = &d.registration else {
+                    report.rejected.push(RowError::new(
+                        r.row,
+                        "registration_number",
+                        "required",
+                        "导入的技术合同须为已登记（或已注销）的历史合同：请填写 status、registration_number、registered_on",
+                        "imported contracts are historical registrations: give status, registration_number and registered_on",
+                    ));
+                    continue;
+                };
+                let c = self.market.historical_contract(
+                    Some(d.external_id.clone()),
+                    d.fields.clone(),
+                    reg.status.status() == techmarket_domain::contract::ContractStatus::Cancelled,
+                    reg.number.clone(),
+                    reg.registered_on,
+                    now,
+                );
+                match self.market.checked_import(c) {
+                    Ok(c) => batch.push((r.row, c)),
+                    Err(e) => report.rejected.extend(contract_refusal(r.row, e)),
+                }
+            }
+            let contracts: Vec<_> = batch.iter().map(|(_, c)| c.clone()).collect();
+            match self.market.import_registered_contracts(&self.actor, contracts).await {
+                Ok(written) => report.created += written.len(),
+                // One refused (a number another contract holds): write the batch row by row.
+                Err(_) => {
+                    for (row, c) in batch {
+                        match self.market.import_registered_contract(&self.actor, c).await {
+                            Ok(_) => report.created += 1,
+                            Err(e) => report.rejected.extend(contract_refusal(row, e)),
+                        }
+                    }
+                }
+            }
+            done += chunk.len();
+            progress(done, total);
+        }
+        report.rejected.sort_by_key(|e| e.row);
+        report.elapsed = started.elapsed();
+        report
+    }
+
     pub fn new(market: &'a Market, regions: &'a RegionTable, actor: Actor) -> Importer<'a> {
         Importer {
             market,
@@ -140,6 +269,11 @@ impl<'a> Importer<'a> {
         path: &Path,
         progress: Progress<'_>,
     ) -> Result<ImportReport, FileError> {
+        if kind == RecordKind::Contract {
+            let today = techmarket_domain::calendar::beijing_date(techmarket_domain::now_millis());
+            let data = crate::contracts::read_contracts(path, today)?;
+            return Ok(self.import_contracts(data, progress).await);
+        }
         let rows = read_file(kind, path)?;
         Ok(self.import_rows(kind, rows, progress).await)
     }
@@ -171,18 +305,11 @@ impl<'a> Importer<'a> {
                     ..Default::default()
                 }
             }
-            // Historical contracts need their own rows (registration numbers, dates): not yet.
-            RecordKind::Contract => ImportReport {
-                rows: rows.len(),
-                rejected: vec![RowError::new(
-                    0,
-                    "kind",
-                    "kind_not_importable",
-                    "技术合同暂不支持通过文件导入",
-                    "contracts are not imported from files yet",
-                )],
-                ..Default::default()
-            },
+            RecordKind::Contract => {
+                let today = techmarket_domain::calendar::beijing_date(techmarket_domain::now_millis());
+                let data = crate::contracts::check_rows(rows, today);
+                self.import_contracts(data, progress).await
+            }
             RecordKind::Achievement => {
                 self.import_objects::<AchievementRecord, Achievement>(rows, validate::achievement, progress)
                     .await

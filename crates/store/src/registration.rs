@@ -754,6 +754,88 @@ impl Market {
     /// [`Market::register_contract`] steps the counter over it: the number stays unique and
     /// the sequence has no gap, since the imported contract holds that number.
     pub async fn import_registered_contract(&self, actor: &Actor, c: Contract) -> StoreResult<Contract> {
+        let c = self.checked_import(c)?;
+        self.store()
+            .write(&[insert(actor, &c, "imported", c.updated_at)])
+            .await?;
+        Ok(c)
+    }
+
+    /// Many historical contracts in one transaction (a bulk import's batch): all or none. Each
+    /// is checked as [`Market::import_registered_contract`] checks one; check them first with
+    /// [`Market::checked_import`] to report a bad row without losing the batch.
+    pub async fn import_registered_contracts(&self, actor: &Actor, cs: Vec<Contract>) -> StoreResult<Vec<Contract>> {
+        let cs: Vec<Contract> = cs
+            .into_iter()
+            .map(|c| self.checked_import(c))
+            .collect::<StoreResult<_>>()?;
+        let writes: Vec<Write> = cs.iter().map(|c| insert(actor, c, "imported", c.updated_at)).collect();
+        self.store().write(&writes).await?;
+        Ok(cs)
+    }
+
+    /// A contract registered elsewhere or earlier, as an import makes it: its office the one of
+    /// the seller's region here (else the seller's prefecture), the rules in force on its
+    /// registration date naming its rule set and benefits, a cancelled one kept with its
+    /// cancellation. Check it with [`Market::checked_import`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn historical_contract(
+        &self,
+        external_id: Option<String>,
+        fields: ContractFields,
+        cancelled: bool,
+        number: String,
+        registered_on: Date,
+        now: Millis,
+    ) -> Contract {
+        let office = self
+            .office_for(fields.seller.region)
+            .map_or_else(|| fields.seller.region.prefecture(), |o| o.region);
+        let technical_amount = fields.technical_amount();
+        let set = self.registration().rules.in_force(registered_on);
+        let registration = Registration {
+            number,
+            registered_on,
+            registered_at: now,
+            // Registered by an officer of another system: no account of this market.
+            officer: AccountId::from_uuid(uuid::Uuid::nil()),
+            rule_set: set.map(|s| s.id.clone()).unwrap_or_default(),
+            technical_amount,
+            benefits: set.map(|s| benefits(&fields, technical_amount, s)).unwrap_or_default(),
+            accepted_findings: Vec::new(),
+        };
+        Contract {
+            id: ContractId::new(),
+            external_id: external_id.filter(|e| !e.trim().is_empty()),
+            version: 1,
+            status: if cancelled {
+                ContractStatus::Cancelled
+            } else {
+                ContractStatus::Registered
+            },
+            created_at: now,
+            updated_at: now,
+            technical_amount,
+            office,
+            applicant_id: fields.seller.organization_id,
+            submitted_at: None,
+            submitted_by: None,
+            registration: Some(registration),
+            rejection: None,
+            amendments: Vec::new(),
+            cancellation: cancelled.then(|| Cancellation {
+                at: now,
+                by: AccountId::from_uuid(uuid::Uuid::nil()),
+                reason: "导入的历史登记已注销 / imported as cancelled".to_string(),
+            }),
+            fields,
+        }
+    }
+
+    /// A historical contract as it would be imported: registered or cancelled, with a number,
+    /// signed before it was registered, valid as of its registration date; its version and
+    /// technical amount set.
+    pub fn checked_import(&self, c: Contract) -> StoreResult<Contract> {
         let Some(reg) = &c.registration else {
             return Err(invalid(
                 "registration",
@@ -788,9 +870,6 @@ impl Market {
         let mut c = c;
         c.version = 1;
         c.technical_amount = c.fields.technical_amount();
-        self.store()
-            .write(&[insert(actor, &c, "imported", c.updated_at)])
-            .await?;
         Ok(c)
     }
 

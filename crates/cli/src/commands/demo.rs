@@ -98,12 +98,14 @@ pub async fn load(market: &Market, cfg: &Config, seed: u64, scale: Scale, show_p
     )
     .await;
     let demands = load_kind::<_, Demand>(&importer, "demands", demands, validate::demand, show_progress).await;
+    let contracts = load_contracts(market, &importer, seed, scale, show_progress).await?;
     let reports = vec![
         ("organizations", orgs),
         ("experts", experts),
         ("brokers", brokers),
         ("achievements", achievements),
         ("demands", demands),
+        ("contracts", contracts),
     ];
     for (kind, r) in &reports {
         if let Some(e) = r.rejected.first() {
@@ -119,6 +121,76 @@ pub async fn load(market: &Market, cfg: &Config, seed: u64, scale: Scale, show_p
         generate,
         total: started.elapsed(),
     })
+}
+
+/// Last year's registered technology contracts (a whole year, so every one was signed and
+/// registered before today), their sellers and facilitators linked to the demo's organizations
+/// by name.
+async fn load_contracts(
+    market: &Market,
+    importer: &Importer<'_>,
+    seed: u64,
+    scale: Scale,
+    show_progress: bool,
+) -> Result<techmarket_interchange::ImportReport> {
+    use techmarket_interchange::contracts::{ContractData, ContractImport, ContractRow};
+    let year = techmarket_domain::calendar::beijing_date(techmarket_domain::now_millis()).year() - 1;
+    let generated = techmarket_demo::contracts::demo_contracts(seed, scale, year);
+    let mut names: Vec<String> = generated
+        .iter()
+        .flat_map(|c| {
+            std::iter::once(c.fields.seller.name.clone()).chain(c.fields.facilitator.as_ref().map(|f| f.name.clone()))
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut ids = std::collections::HashMap::new();
+    for chunk in names.chunks(500) {
+        for body in market
+            .store()
+            .find_by(techmarket_domain::RecordKind::Organization, "name", chunk)
+            .await?
+        {
+            let o: Organization = serde_json::from_str(&body)?;
+            ids.insert(o.fields.name.clone(), o.id);
+        }
+    }
+    let rows = generated
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut c)| {
+            c.fields.seller.organization_id = ids.get(&c.fields.seller.name).copied();
+            if let Some(f) = c.fields.facilitator.as_mut() {
+                f.organization_id = ids.get(&f.name).copied();
+            }
+            ContractRow {
+                row: i + 1,
+                contract: ContractData {
+                    external_id: c.external_id,
+                    technical_amount: c.fields.technical_amount(),
+                    fields: c.fields,
+                    registration: Some(c.registration),
+                },
+            }
+        })
+        .collect::<Vec<_>>();
+    let pb = if show_progress {
+        crate::progress::bar(rows.len() as u64, "contracts")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut on = |done: usize, _total: usize| pb.set_position(done as u64);
+    let report = importer
+        .import_contracts(
+            ContractImport {
+                rows,
+                errors: Vec::new(),
+            },
+            &mut on,
+        )
+        .await;
+    pb.finish();
+    Ok(report)
 }
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use techmarket_domain::{Actor, RecordKind};
 use techmarket_interchange::Importer;
-use techmarket_store::Market;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// achievements, demands, experts, organizations or brokers
+    /// achievements, demands, experts, organizations, brokers or contracts (historical
+    /// registrations, with their numbers)
     #[arg(long, value_parser = super::parse_kind)]
     pub kind: RecordKind,
     /// The file: .jsonl, .csv or .xlsx
@@ -29,7 +29,8 @@ pub struct Args {
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
     let store = cfg.open_store().await?;
-    let market = Market::new(store);
+    // The configured offices and rule sets: an imported contract's office and benefits.
+    let market = cfg.market(store);
     let mut importer = Importer::new(&market, &cfg.regions, Actor::cli("import"));
     importer.batch_size = args.batch_size;
     importer.allow_failed_credit_check = args.accept_failed_credit_check;

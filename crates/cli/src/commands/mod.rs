@@ -16,8 +16,14 @@ use techmarket_domain::RecordKind;
 
 /// Parses `--kind` (plural or singular).
 pub fn parse_kind(s: &str) -> Result<RecordKind, String> {
+    if s == "contracts" || s == "contract" {
+        // Historical technology contracts (registered elsewhere or earlier, with their numbers).
+        return Ok(RecordKind::Contract);
+    }
     RecordKind::parse(s).ok_or_else(|| {
-        format!("unknown kind `{s}`: use achievements, demands, experts, organizations or brokers / 未知的类型")
+        format!(
+            "unknown kind `{s}`: use achievements, demands, experts, organizations, brokers or contracts / 未知的类型"
+        )
     })
 }
 
