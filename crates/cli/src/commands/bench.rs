@@ -12,6 +12,9 @@
 //! - `bench bids`: acknowledged bids/s and bid latency with concurrent bidders over running
 //!   auctions, on SQLite and PostgreSQL; baseline the database's single-row commit rate with as
 //!   many tasks (see `bench_bids`).
+//! - `bench contracts`: historical contract import (rows/s) against straight store writes, and
+//!   the statistics queries at a national year of contracts against a scan of the table (see
+//!   `bench_contracts`).
 
 // Its own file beside this one (commands/bench_search.rs): the search benchmark is large.
 #[path = "bench_search.rs"]
@@ -22,6 +25,9 @@ pub mod bench_pages;
 // And the auctions' bids (commands/bench_bids.rs).
 #[path = "bench_bids.rs"]
 pub mod bench_bids;
+// And contract registration (commands/bench_contracts.rs).
+#[path = "bench_contracts.rs"]
+pub mod bench_contracts;
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
@@ -74,6 +80,9 @@ pub enum What {
     /// Acknowledged bids/s and bid latency with concurrent bidders over running auctions, on
     /// SQLite and PostgreSQL, against the database's single-row commit rate
     Bids(bench_bids::Args),
+    /// Contract import (rows/s) and the statistics queries at 1,000,000 contracts, on SQLite
+    /// and PostgreSQL, against straight store writes and a scan of the contracts table
+    Contracts(bench_contracts::Args),
 }
 
 pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
@@ -88,6 +97,7 @@ pub async fn run(cfg: &Config, args: Args) -> Result<ExitCode> {
         What::Search(a) => bench_search::run(cfg, a).await,
         What::Pages(a) => bench_pages::run(cfg, a).await,
         What::Bids(a) => bench_bids::run(a).await,
+        What::Contracts(a) => bench_contracts::run(a).await,
     }
 }
 
