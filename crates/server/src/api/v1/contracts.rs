@@ -884,16 +884,7 @@ pub fn contract_view(state: &AppState, c: &Contract, caller: &Caller, lang: Lang
     }
 }
 
-fn respond<T: Serialize>(status: StatusCode, body: T, version: Option<i64>, location: Option<String>) -> Response {
-    let mut res = (status, Json(body)).into_response();
-    if let Some(v) = version {
-        res.headers_mut().insert(header::ETAG, super::resource::etag(v));
-    }
-    if let Some(l) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        res.headers_mut().insert(header::LOCATION, l);
-    }
-    res
-}
+use super::listings::respond;
 
 fn ok(state: &AppState, c: &Contract, caller: &Caller, lang: Lang) -> Response {
     respond(
@@ -924,14 +915,6 @@ pub struct ContractFilters {
     facilitator_id: Option<Uuid>,
 }
 
-fn documented<F: IntoParams>() -> Vec<String> {
-    PageParams::into_params(|| None)
-        .into_iter()
-        .chain(F::into_params(|| None))
-        .map(|p| p.name)
-        .collect()
-}
-
 fn uuid_param(name: &str, v: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(v).map_err(|_| {
         ApiError::parameter(FieldProblem::new(
@@ -955,7 +938,7 @@ pub async fn list(
     RequestLang(lang): RequestLang,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<ListResponse<ContractView>>, ApiError> {
-    let mut p = Params::new(pairs, documented::<ContractFilters>());
+    let mut p = Params::new(pairs, params::documented::<ContractFilters>());
     let (limit, after) = p.page()?;
     let mut conditions = Vec::new();
     conditions.extend(params::status::<ContractStatus>(&mut p)?);

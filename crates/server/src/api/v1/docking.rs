@@ -386,14 +386,6 @@ fn uuid_filter(p: &mut Params, name: &'static str) -> Result<Option<Condition>, 
     Ok(Some(Condition::Eq(name, id.to_string().into())))
 }
 
-fn documented<F: IntoParams>() -> Vec<String> {
-    PageParams::into_params(|| None)
-        .into_iter()
-        .chain(F::into_params(|| None))
-        .map(|p| p.name)
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Docking routes
 
@@ -463,7 +455,7 @@ pub async fn list(
     RequestLang(lang): RequestLang,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<ListResponse<DockingView>>, ApiError> {
-    let mut p = Params::new(pairs, documented::<DockingFilters>());
+    let mut p = Params::new(pairs, params::documented::<DockingFilters>());
     let (limit, after) = p.page()?;
     let mut conditions = Vec::new();
     conditions.extend(params::status::<DockingStatus>(&mut p)?);
@@ -926,7 +918,7 @@ pub async fn list_feedback(
     RequestLang(lang): RequestLang,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<ListResponse<MatchFeedbackView>>, ApiError> {
-    let mut p = Params::new(pairs, documented::<FeedbackFilters>());
+    let mut p = Params::new(pairs, params::documented::<FeedbackFilters>());
     let (limit, after) = p.page()?;
     let mut conditions = Vec::new();
     for name in ["achievement_id", "expert_id", "demand_id"] {
@@ -992,7 +984,7 @@ pub async fn achievement_feedback(
     RecordId(id): RecordId,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<AchievementFeedback>, ApiError> {
-    let mut p = Params::new(pairs, documented::<AchievementFeedbackFilters>());
+    let mut p = Params::new(pairs, params::documented::<AchievementFeedbackFilters>());
     let (limit, after) = p.page()?;
     let useful = useful_filter(&mut p)?;
     p.finish()?;

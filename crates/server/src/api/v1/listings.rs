@@ -437,7 +437,8 @@ pub async fn listing_view(state: &AppState, l: &Listing, caller: &Caller, lang: 
     })
 }
 
-fn respond<T: Serialize>(status: StatusCode, body: T, version: Option<i64>, location: Option<String>) -> Response {
+/// A JSON answer with its version (`ETag`) and, for a creation, its `Location`.
+pub fn respond<T: Serialize>(status: StatusCode, body: T, version: Option<i64>, location: Option<String>) -> Response {
     let mut res = (status, Json(body)).into_response();
     if let Some(v) = version {
         res.headers_mut().insert(header::ETAG, super::resource::etag(v));
@@ -669,14 +670,6 @@ pub struct ListingFilters {
     achievement_id: Option<Uuid>,
 }
 
-fn documented<F: IntoParams>() -> Vec<String> {
-    PageParams::into_params(|| None)
-        .into_iter()
-        .chain(F::into_params(|| None))
-        .map(|p| p.name)
-        .collect()
-}
-
 /// What lists show a caller: public listings, their organization's, their region's.
 pub fn listing_visibility(caller: &Caller) -> Option<Condition> {
     if caller.subject.is_admin() {
@@ -714,7 +707,7 @@ pub async fn list(
     RequestLang(lang): RequestLang,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<ListResponse<ListingView>>, ApiError> {
-    let mut p = Params::new(pairs, documented::<ListingFilters>());
+    let mut p = Params::new(pairs, params::documented::<ListingFilters>());
     let (limit, after) = p.page()?;
     let mut conditions = Vec::new();
     conditions.extend(params::status::<ListingStatus>(&mut p)?);

@@ -38,6 +38,15 @@ fn shown(v: &str) -> String {
     v.chars().take(60).collect()
 }
 
+/// The names a list route documents: paging and the filters `F`.
+pub fn documented<F: IntoParams>() -> Vec<String> {
+    PageParams::into_params(|| None)
+        .into_iter()
+        .chain(F::into_params(|| None))
+        .map(|p| p.name)
+        .collect()
+}
+
 /// The query of one list request, consumed filter by filter; whatever is left over is a
 /// parameter the route does not take.
 pub struct Params {
