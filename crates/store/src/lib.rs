@@ -34,7 +34,7 @@ pub use error::{StoreError, StoreResult};
 pub use market::Market;
 pub use query::{Condition, Cursor, ListQuery, Order, SqlValue};
 pub use record::{AuctionWrite, Event, NewEvent, Record, StoredRecord, Write};
-pub use registration::{ContractQuery, RegistrationConfig, RegistrationOffice};
+pub use registration::{ContractQuery, MAX_CONTRACT_ATTACHMENTS, RegistrationConfig, RegistrationOffice};
 pub use techmarket_domain::Millis;
 pub use trading::{AuctionRow, BidRequest, ListingStep, PlacedBid, TradingConfig};
 

@@ -17,8 +17,8 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use techmarket_domain::calendar::beijing_date;
 use techmarket_domain::contract::{
-    Amendment, Cancellation, Contract, ContractClass, ContractFields, ContractStatus, Finding, Registration, Rejection,
-    Severity,
+    Amendment, Cancellation, Contract, ContractAttachment, ContractClass, ContractFields, ContractStatus, Finding,
+    Registration, Rejection, Severity,
 };
 use techmarket_domain::contract_rules::{
     DEFAULT_NUMBER_PATTERN, NumberPattern, RuleBook, benefits, findings, validate_submission,
@@ -338,20 +338,17 @@ impl Market {
     ) -> StoreResult<Contract> {
         let old = self.contract(id).await?;
         check_version(&old, expected_version)?;
-        if !matches!(old.status, ContractStatus::Draft | ContractStatus::Rejected) {
-            return Err(StoreError::NotEditable {
-                kind: RecordKind::Contract,
-                id: id.to_string(),
-                status: old.status.code(),
-            });
-        }
+        check_editable(&old)?;
         validate_submission(&fields, beijing_date(now))?;
         let mut new = old.clone();
         new.technical_amount = fields.technical_amount();
         if let Some(o) = self.office_for(fields.seller.region) {
             new.office = o.region;
         }
-        new.fields = fields;
+        new.fields = ContractFields {
+            attachments: old.fields.attachments.clone(),
+            ..fields
+        };
         let changes = diff(&old.content(), &new.content());
         if changes.as_object().is_some_and(|m| m.is_empty()) {
             return Ok(old);
@@ -366,6 +363,78 @@ impl Market {
             }])
             .await?;
         Ok(new)
+    }
+
+    /// Adds a file to a draft or rejected contract (the signed text, annexes), once its file
+    /// is durable: a new version, logged as `attachment_added`. At most
+    /// [`MAX_CONTRACT_ATTACHMENTS`] files.
+    pub async fn attach_contract_file(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        attachment: ContractAttachment,
+        now: Millis,
+    ) -> StoreResult<Contract> {
+        let old = self.contract(id).await?;
+        check_editable(&old)?;
+        if old.fields.attachments.len() >= MAX_CONTRACT_ATTACHMENTS {
+            return Err(invalid(
+                "file",
+                "too_many_attachments",
+                format!("每份合同最多上传 {MAX_CONTRACT_ATTACHMENTS} 个附件"),
+                format!("a contract holds at most {MAX_CONTRACT_ATTACHMENTS} attachments"),
+            ));
+        }
+        let mut new = old.clone();
+        let changes = serde_json::json!({
+            "attachment_added": {"id": attachment.id, "file_name": attachment.file_name,
+                                 "size": attachment.size, "sha256": attachment.sha256},
+        });
+        new.fields.attachments.push(attachment);
+        new.version = old.version + 1;
+        new.updated_at = now;
+        self.store()
+            .write(&[Write::Update {
+                record: stored(&new),
+                expected_version: old.version,
+                event: event(actor, &new, "attachment_added", changes, now),
+            }])
+            .await?;
+        Ok(new)
+    }
+
+    /// Removes a file from a draft or rejected contract: a new version, logged as
+    /// `attachment_removed`. The caller removes the file itself once this returns.
+    pub async fn detach_contract_file(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        attachment: uuid::Uuid,
+        now: Millis,
+    ) -> StoreResult<(Contract, ContractAttachment)> {
+        let old = self.contract(id).await?;
+        check_editable(&old)?;
+        let mut new = old.clone();
+        let Some(at) = new.fields.attachments.iter().position(|a| a.id == attachment) else {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Contract,
+                id: format!("{id}/attachments/{attachment}"),
+            });
+        };
+        let removed = new.fields.attachments.remove(at);
+        let changes = serde_json::json!({
+            "attachment_removed": {"id": removed.id, "file_name": removed.file_name},
+        });
+        new.version = old.version + 1;
+        new.updated_at = now;
+        self.store()
+            .write(&[Write::Update {
+                record: stored(&new),
+                expected_version: old.version,
+                event: event(actor, &new, "attachment_removed", changes, now),
+            }])
+            .await?;
+        Ok((new, removed))
     }
 
     /// The applicant submits the contract to the office of the seller's region. The same
@@ -661,7 +730,10 @@ impl Market {
             ));
         }
         let mut new = old.clone();
-        new.fields = fields;
+        new.fields = ContractFields {
+            attachments: old.fields.attachments.clone(),
+            ..fields
+        };
         let changes = diff(&old.content(), &new.content());
         if changes.as_object().is_some_and(|m| m.is_empty()) {
             return Err(invalid(
@@ -925,6 +997,22 @@ impl Market {
             .await?;
         Ok(new)
     }
+}
+
+/// The most files one contract holds.
+pub const MAX_CONTRACT_ATTACHMENTS: usize = 20;
+
+/// The applicant changes a contract (its fields, its files) only while it is a draft or was
+/// rejected: [`StoreError::NotEditable`] otherwise.
+pub fn check_editable(c: &Contract) -> StoreResult<()> {
+    if matches!(c.status, ContractStatus::Draft | ContractStatus::Rejected) {
+        return Ok(());
+    }
+    Err(StoreError::NotEditable {
+        kind: RecordKind::Contract,
+        id: c.id.to_string(),
+        status: c.status.code(),
+    })
 }
 
 fn check_version(c: &Contract, expected: i64) -> StoreResult<()> {

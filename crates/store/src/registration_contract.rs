@@ -11,7 +11,7 @@
 use crate::contract::{With, operator};
 use crate::contract_statistics::{StatRow, StatsQuery};
 use crate::market::Market;
-use crate::registration::{ContractQuery, RegistrationConfig, RegistrationOffice};
+use crate::registration::{ContractQuery, MAX_CONTRACT_ATTACHMENTS, RegistrationConfig, RegistrationOffice};
 use crate::{Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -34,6 +34,7 @@ macro_rules! registration_contract_suite {
             registration_numbers_have_no_gaps_under_concurrent_registrations,
             registration_statistics_reconcile_exactly_with_the_contract_list,
             registration_statistics_follow_is_idempotent_and_concurrent_follows_count_once,
+            registration_attachments_are_kept_through_revisions_and_frozen_once_submitted,
         );
     };
     (@tests $make:path; $($name:ident),* $(,)?) => {
@@ -919,4 +920,118 @@ pub async fn registration_statistics_follow_is_idempotent_and_concurrent_follows
     assert_eq!(actual(&m, 2026).await, expected);
     let ids: HashSet<String> = expected.by_output_region.keys().cloned().collect();
     assert_eq!(ids.len(), 2, "two seller regions");
+}
+
+fn attachment(name: &str) -> ContractAttachment {
+    ContractAttachment {
+        id: uuid::Uuid::new_v4(),
+        file_name: name.into(),
+        size: 1024,
+        sha256: "ab".repeat(32),
+        uploaded_at: now(),
+    }
+}
+
+pub async fn registration_attachments_are_kept_through_revisions_and_frozen_once_submitted(store: Arc<dyn Store>) {
+    let m = Market::new(store.clone());
+    let draft = m
+        .create_contract(&operator(), None, development(7, date(2026, 5, 6)), now())
+        .await
+        .expect("a draft");
+    let signed = attachment("合同正文.pdf");
+    let annex = attachment("附件一 技术指标.pdf");
+    let c = m
+        .attach_contract_file(&operator(), draft.id, signed.clone(), now())
+        .await
+        .expect("attached");
+    assert_eq!(c.version, draft.version + 1);
+    let c = m
+        .attach_contract_file(&operator(), draft.id, annex.clone(), now())
+        .await
+        .expect("attached");
+    assert_eq!(c.fields.attachments, vec![signed.clone(), annex.clone()]);
+
+    // A revision states the fields without files: the files stay.
+    let mut revised = c.fields.clone();
+    revised.attachments.clear();
+    revised.contract_amount += 1_000;
+    let c = m
+        .update_contract(&operator(), c.id, c.version, revised, now())
+        .await
+        .expect("revised");
+    assert_eq!(c.fields.attachments, vec![signed.clone(), annex.clone()]);
+
+    // Removing one names it; an unknown one is not found and changes nothing.
+    let (c, removed) = m
+        .detach_contract_file(&operator(), c.id, annex.id, now())
+        .await
+        .expect("detached");
+    assert_eq!(removed, annex);
+    assert_eq!(c.fields.attachments, vec![signed.clone()]);
+    let before = m.contract(c.id).await.expect("stored");
+    let err = m
+        .detach_contract_file(&operator(), c.id, annex.id, now())
+        .await
+        .expect_err("gone already");
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    assert_eq!(m.contract(c.id).await.expect("stored"), before);
+
+    // The limit is a field error and changes nothing.
+    for i in 1..MAX_CONTRACT_ATTACHMENTS {
+        m.attach_contract_file(&operator(), c.id, attachment(&format!("附件{i}.pdf")), now())
+            .await
+            .expect("under the limit");
+    }
+    let full = m.contract(c.id).await.expect("stored");
+    assert_eq!(full.fields.attachments.len(), MAX_CONTRACT_ATTACHMENTS);
+    let err = m
+        .attach_contract_file(&operator(), c.id, attachment("one too many.pdf"), now())
+        .await
+        .expect_err("over the limit");
+    assert_eq!(paths(&err), vec!["file".to_string()]);
+    assert_eq!(m.contract(c.id).await.expect("stored"), full);
+
+    // Submitted, the files are what the office reviews: frozen.
+    let c = m
+        .submit_contract(&operator(), c.id, AccountId::new(), now())
+        .await
+        .expect("submitted");
+    let err = m
+        .attach_contract_file(&operator(), c.id, attachment("late.pdf"), now())
+        .await
+        .expect_err("frozen");
+    assert!(matches!(err, StoreError::NotEditable { .. }), "{err:?}");
+    let err = m
+        .detach_contract_file(&operator(), c.id, signed.id, now())
+        .await
+        .expect_err("frozen");
+    assert!(matches!(err, StoreError::NotEditable { .. }), "{err:?}");
+
+    // Registered and amended, they stay with the contract.
+    let c = m
+        .register_contract(&operator(), c.id, officer(), date(2026, 6, 1), now())
+        .await
+        .expect("registered");
+    let mut amended = c.fields.clone();
+    amended.attachments.clear();
+    amended.contract_amount += 500;
+    let c = m
+        .amend_contract(
+            &operator(),
+            c.id,
+            officer(),
+            c.version,
+            amended,
+            "金额更正".into(),
+            now(),
+        )
+        .await
+        .expect("amended");
+    assert_eq!(c.fields.attachments.len(), MAX_CONTRACT_ATTACHMENTS);
+    let events = store
+        .events_of(RecordKind::Contract, c.id.as_uuid())
+        .await
+        .expect("events");
+    let added = events.iter().filter(|e| e.event.action == "attachment_added").count();
+    assert_eq!(added, MAX_CONTRACT_ATTACHMENTS + 1);
 }
