@@ -152,6 +152,9 @@ pub fn gate(method: &Method, route: &str) -> Option<Gate> {
         ("GET" | "POST", ["api", "v1", "contracts"]) => Gate::SignedIn,
         ("GET" | "PUT", ["api", "v1", "contracts", "{id}"]) => Gate::SignedIn,
         ("GET", ["api", "v1", "contracts", "{id}", "history"]) => Gate::SignedIn,
+        ("POST", ["api", "v1", "contracts", "{id}", "attachments"]) => PUBLISHERS,
+        ("GET", ["api", "v1", "contracts", "{id}", "attachments", "{file}"]) => Gate::SignedIn,
+        ("DELETE", ["api", "v1", "contracts", "{id}", "attachments", "{file}"]) => PUBLISHERS,
         ("POST", ["api", "v1", "contracts", "{id}", "submit" | "withdraw"]) => PUBLISHERS,
         (
             "POST",

@@ -8,14 +8,18 @@
 //! The row is added after that ([`Placed`]): a row never points at a file that is not durable,
 //! and a file whose row could not be added is removed again.
 
-use crate::error::{ApiError, FieldProblem};
-use axum::body::Bytes;
+use crate::AppState;
+use crate::error::{ApiError, ErrorCode, FieldProblem};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use techmarket_domain::deal_room::{self, DocumentRules, DocumentType, SNIFF_BYTES};
 use techmarket_domain::{DocumentId, FieldError};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Where the files are, and the limits uploads are held to.
 #[derive(Debug, Clone)]
@@ -240,6 +244,33 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// A stored file as a download: streamed from disk, named by `attachment`, typed by the
+/// accepted type (never sniffed by the browser), never cached.
+pub fn download_response(file: tokio::fs::File, len: u64, name: &str, media_type: &str) -> Result<Response, ApiError> {
+    let body = Body::from_stream(futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), Some(file)))
+            }
+            // The answer breaks off: the client sees a short body, not a wrong one.
+            Err(e) => Some((Err(e), None)),
+        }
+    }));
+    let mut res = Response::new(body);
+    let h = res.headers_mut();
+    let value = |s: &str| HeaderValue::from_str(s).map_err(ApiError::internal);
+    h.insert(header::CONTENT_TYPE, value(media_type)?);
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::CONTENT_DISPOSITION, value(&attachment(name))?);
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(res)
+}
+
 /// `Content-Disposition: attachment` for a file name, per RFC 6266: an ASCII `filename` (other
 /// characters as `_`) for old clients and the exact name as `filename*` (RFC 5987, UTF-8).
 pub fn attachment(name: &str) -> String {
@@ -265,14 +296,123 @@ pub fn attachment(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// A received upload form: the file and, where accepted, its description.
+#[derive(Debug)]
+pub struct Upload {
+    pub received: Received,
+    /// Empty when none was given (or none is accepted).
+    pub description: String,
+}
+
+fn file_problem(code: &'static str, zh: &str, en: &str) -> ApiError {
+    ApiError::from(FieldError::new("file", code, zh, en))
+}
+
+/// Reads an upload's `multipart/form-data` body: the file in `file` (received into the
+/// documents directory's temporary file, checked as it arrives), a `description` when
+/// `description` is accepted, and the portal's `csrf` field (checked by the gate already).
+/// Anything else, a second file or no file is refused naming the field; nothing is kept.
+pub async fn receive_form(state: &AppState, req: Request, description: bool) -> Result<Upload, ApiError> {
+    let files = state.documents();
+    let mut form = Multipart::from_request(req, state).await.map_err(|_| {
+        ApiError::new(ErrorCode::UnsupportedMediaType).with_message(
+            "上传文件的请求体须为 multipart/form-data，文件放在 file 字段中",
+            "an upload's body must be multipart/form-data with the file in the field `file`",
+        )
+    })?;
+    let mut received = None;
+    let mut text = String::new();
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        tracing::info!(error = %e, "an upload's form could not be read");
+        file_problem(
+            "file_unreadable",
+            "文件未能完整接收，请重新上传",
+            "the file did not arrive whole; upload it again",
+        )
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" if received.is_none() => {
+                let name = field.file_name().map(str::to_string);
+                received = Some(files.receive(name.as_deref(), field).await?);
+            }
+            "file" => {
+                return Err(file_problem(
+                    "one_file_at_a_time",
+                    "每次只能上传一个文件",
+                    "upload one file at a time",
+                ));
+            }
+            "description" if description => {
+                // Four bytes a character at most in UTF-8: longer is too long whatever it holds.
+                let bytes = small_field(field, 4 * deal_room::MAX_DESCRIPTION_CHARS + 64)
+                    .await
+                    .ok_or_else(|| description_problem("too_long"))?;
+                let t = String::from_utf8(bytes).map_err(|_| description_problem("not_text"))?;
+                text = deal_room::description(&t)?;
+            }
+            // The portal's CSRF field, already checked by the gate; small or refused.
+            "csrf" => {
+                small_field(field, 256)
+                    .await
+                    .ok_or_else(|| ApiError::new(ErrorCode::CsrfFailed))?;
+            }
+            other => return Err(unknown_field(other, description)),
+        }
+    }
+    let Some(received) = received else {
+        return Err(file_problem(
+            "required",
+            "请选择要上传的文件",
+            "choose a file to upload",
+        ));
+    };
+    Ok(Upload {
+        received,
+        description: text,
+    })
+}
+
+/// A form field that is not the file, read whole if it is at most `limit` bytes.
+async fn small_field(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some(c) = field.chunk().await.ok()? {
+        if out.len() + c.len() > limit {
+            return None;
+        }
+        out.extend_from_slice(&c);
+    }
+    Some(out)
+}
+
+fn description_problem(code: &'static str) -> ApiError {
+    ApiError::from(FieldError::new(
+        "description",
+        code,
+        format!("文件说明须为文本，最多 {} 个字", deal_room::MAX_DESCRIPTION_CHARS),
+        format!(
+            "the description must be text of at most {} characters",
+            deal_room::MAX_DESCRIPTION_CHARS
+        ),
+    ))
+}
+
 /// The problem of a form field that is not `file` or `description` (or `csrf`, the portal's).
-pub fn unknown_field(name: &str) -> ApiError {
+pub fn unknown_field(name: &str, description: bool) -> ApiError {
     let shown: String = name.chars().take(40).collect();
+    let (zh, en) = if description {
+        (
+            "只接受 file 和 description",
+            "only `file` and `description` are accepted",
+        )
+    } else {
+        ("只接受 file", "only `file` is accepted")
+    };
     ApiError::validation([FieldProblem::new(
         shown.clone(),
         "unknown_field",
-        format!("未知的字段「{shown}」：只接受 file 和 description"),
-        format!("unknown field `{shown}`: only `file` and `description` are accepted"),
+        format!("未知的字段「{shown}」：{zh}"),
+        format!("unknown field `{shown}`: {en}"),
     )])
 }
 

@@ -6,8 +6,8 @@
 //! the portal's pages ([`crate::pages::routes`]: HTML for people, not API operations).
 
 use crate::api::v1::{
-    accounts, achievements, audit, brokers, contracts, deal_room, demands, docking, experts, listings, organizations,
-    search, session, stats,
+    accounts, achievements, audit, brokers, contract_files, contracts, deal_room, demands, docking, experts, listings,
+    organizations, search, session, stats,
 };
 use crate::extract::BODY_LIMIT;
 use crate::{AppState, auth, health, metrics, middleware, openapi, pages};
@@ -98,6 +98,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(contracts::amend))
         .routes(routes!(contracts::cancel))
         .routes(routes!(contracts::history))
+        .routes(routes!(contract_files::upload).layer(DefaultBodyLimit::disable()))
+        .routes(routes!(contract_files::download, contract_files::remove))
         .routes(routes!(contracts::verify))
         .routes(routes!(contracts::statistics))
         .routes(routes!(contracts::statistics_export))

@@ -16,6 +16,7 @@ use super::form::{Builder, FieldExt, Problems, Section, Typed, summary, whole_nu
 use super::workspace::{FormPage, ListPage, Row, StatusCount, StatusLine, Tab, industry_groups, region_groups};
 use super::{Ctx, grouped, href, local_time};
 use crate::AppState;
+use crate::api::v1::contract_files::{self, AttachmentView};
 use crate::api::v1::contracts::{
     self, AmendInput, CancelInput, ContractInput, ContractPartyInput, ContractView, FacilitatorInput,
     NonTechnicalInput, PaymentInput, ReasonInput, RegisterInput, RegistrationCheckView, RejectInput, StatisticsView,
@@ -28,7 +29,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -53,6 +54,12 @@ pub fn routes() -> Router<AppState> {
         .route("/workspace/contracts/new", get(new_form))
         .route("/workspace/contracts/{id}", get(desk).post(revise))
         .route("/workspace/contracts/{id}/{step}", post(step))
+        // An upload streams to the documents' own limits, not to a form's 1 MiB.
+        .route(
+            "/workspace/contracts/{id}/attachments",
+            post(attach).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/workspace/contracts/{id}/attachments/{file}/remove", post(detach))
         .route("/backoffice/contracts", get(queue))
         .route("/backoffice/contracts/{id}", get(desk))
         .route("/backoffice/contracts/{id}/{step}", post(step))
@@ -239,6 +246,37 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("ct_step_reject", "不予登记", "Reject"),
     ("ct_step_amend", "变更", "Amend"),
     ("ct_step_cancel", "注销登记", "Cancel the registration"),
+    ("ct_attachments", "合同文本及附件", "The signed contract and annexes"),
+    (
+        "ct_attachments_none",
+        "尚未上传合同文本。请上传双方签字盖章的合同文本（PDF 或图片），登记机构据此审查。",
+        "No file yet. Upload the contract as signed and sealed by both parties (PDF or images): the office reviews it.",
+    ),
+    ("ct_attach_file", "选择文件", "File"),
+    (
+        "ct_attach_hint",
+        "PDF、Word、Excel、图片（PNG、JPEG）、ZIP 或文本文件，单个文件不超过 ",
+        "PDF, Word, Excel, images (PNG, JPEG), ZIP or text, each at most ",
+    ),
+    ("ct_attach_submit", "上传", "Upload"),
+    ("ct_attach_remove", "删除", "Remove"),
+    (
+        "ct_attach_frozen",
+        "合同提交后附件不能再修改；被退回后可以修改。",
+        "Once submitted the files cannot change; if the contract is returned, they can.",
+    ),
+    ("ct_amend_heading", "变更登记", "Amend the registration"),
+    (
+        "ct_stale",
+        "合同在您打开表单后已被修改，请重新打开变更表单。",
+        "The contract changed since you opened the form; open the amendment form again.",
+    ),
+    ("ct_sec_amendment", "变更原因", "Why it is amended"),
+    (
+        "ct_f_amend_reason",
+        "变更原因（记入变更记录）",
+        "Reason (kept in the amendments)",
+    ),
     ("ct_reason", "理由", "Reason"),
     (
         "ct_reasons_hint",
@@ -301,6 +339,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("ct_stat_month", "月份", "Month"),
     ("ct_stat_all_months", "全年", "Whole year"),
     ("ct_stat_show", "查看", "Show"),
+    ("ct_stat_region_level", "地区层级", "Regions by"),
+    ("ct_stat_level_province", "省级", "province"),
+    ("ct_stat_level_prefecture", "地市级", "prefecture"),
+    ("ct_stat_level_county", "区县级", "county"),
     ("ct_stat_count", "合同数", "Contracts"),
     ("ct_stat_contract_amount", "合同成交额", "Contract amount"),
     ("ct_stat_technical_amount", "技术交易额", "Technical amount"),
@@ -573,6 +615,8 @@ fn form_names() -> Vec<&'static str> {
         "industry",
         "expected_investment",
         "expected_output",
+        // The amendment form's reason.
+        "reason",
     ];
     names.extend(NT_ROWS.iter().flatten());
     names.extend(PAY_ROWS.iter().flatten());
@@ -759,42 +803,76 @@ fn typed_of(i: &ContractInput) -> Typed {
     t
 }
 
-fn form_page(state: &AppState, ctx: Ctx, typed: &Typed, problems: Problems, contract: Option<&Contract>) -> FormPage {
+/// What the contract form is for.
+#[derive(Clone, Copy)]
+enum FormFor<'a> {
+    /// A new draft.
+    New,
+    /// The applicant's revision of a draft or rejected contract.
+    Revise(&'a Contract),
+    /// The office's amendment of a registered contract, with its reason.
+    Amend(&'a Contract),
+}
+
+fn form_page(state: &AppState, ctx: Ctx, typed: &Typed, problems: Problems, purpose: FormFor) -> FormPage {
     let builder = Builder {
         ctx: &ctx,
         typed,
         problems: &problems,
     };
-    let sections = sections(&builder, state);
+    let mut sections = sections(&builder, state);
+    if let FormFor::Amend(_) = purpose {
+        sections.insert(
+            0,
+            Section {
+                legend: ctx.t("ct_sec_amendment"),
+                fields: vec![builder.text("reason", "ct_f_amend_reason", 500).required()],
+            },
+        );
+    }
     let summary = summary(&sections);
-    let (heading, action, version, status) = match contract {
-        Some(c) => (
+    let status_of = |c: &Contract| {
+        Some(StatusLine {
+            code: c.status.code(),
+            label: contracts::status_label(c.status, ctx.lang).to_string(),
+            reason: None,
+        })
+    };
+    let (heading, action, version, status) = match purpose {
+        FormFor::Revise(c) => (
             c.fields.name.clone(),
             format!("/workspace/contracts/{}", c.id),
             Some(c.version),
-            Some(StatusLine {
-                code: c.status.code(),
-                label: contracts::status_label(c.status, ctx.lang).to_string(),
-                reason: None,
-            }),
+            status_of(c),
         ),
-        None => (
+        FormFor::Amend(c) => (
+            format!("{}：{}", ctx.t("ct_amend_heading"), c.fields.name),
+            format!("/backoffice/contracts/{}/amend", c.id),
+            Some(c.version),
+            status_of(c),
+        ),
+        FormFor::New => (
             ctx.t("ct_new_heading").to_string(),
             "/workspace/contracts".to_string(),
             None,
             None,
         ),
     };
+    let (list_href, list_key, contract) = match purpose {
+        FormFor::Amend(c) => ("/backoffice/contracts", "ct_queue", Some(c)),
+        FormFor::Revise(c) => ("/workspace/contracts", "ct_my_contracts", Some(c)),
+        FormFor::New => ("/workspace/contracts", "ct_my_contracts", None),
+    };
     FormPage {
         heading,
-        list_href: "/workspace/contracts".into(),
-        list_key: "ct_my_contracts",
+        list_href: list_href.into(),
+        list_key,
         action,
         version,
         status,
         notice: None,
         editable: true,
-        public_href: contract.map(|c| format!("/workspace/contracts/{}", c.id)),
+        public_href: contract.map(|c| format!("{list_href}/{}", c.id)),
         sections,
         summary,
         problems,
@@ -854,7 +932,7 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx, caller: Caller) -> Re
             t.set("buyer.kind", party_kind_of(b.fields.kind).code());
         }
     }
-    Ok(form_page(&state, ctx, &t, Problems::default(), None).into_response())
+    Ok(form_page(&state, ctx, &t, Problems::default(), FormFor::New).into_response())
 }
 
 /// The statistics' kind of a directory organization.
@@ -881,7 +959,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, caller: Caller, body: B
             Err(e) => return Err(e),
         }
     }
-    let mut res = form_page(&state, ctx, &t, problems, None).into_response();
+    let mut res = form_page(&state, ctx, &t, problems, FormFor::New).into_response();
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
 }
@@ -906,7 +984,7 @@ async fn revise(
             Err(e) => return Err(e),
         }
     }
-    let mut res = form_page(&state, ctx, &t, problems, Some(&c)).into_response();
+    let mut res = form_page(&state, ctx, &t, problems, FormFor::Revise(&c)).into_response();
     *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(res)
 }
@@ -1107,6 +1185,17 @@ pub struct DeskPage {
     pub history: Vec<HistoryLine>,
     pub certificate_href: Option<String>,
     pub edit_href: Option<String>,
+    /// The contract's files, and where a new one is uploaded when the caller may.
+    pub attachments: Vec<AttachmentLine>,
+    pub attach_action: Option<String>,
+    pub max_size: String,
+}
+
+/// A file of the contract as the desk lists it.
+pub struct AttachmentLine {
+    pub a: AttachmentView,
+    pub size: String,
+    pub short_sha256: String,
 }
 
 fn fact(ctx: &Ctx, key: &str, value: impl Into<String>) -> Fact {
@@ -1197,7 +1286,7 @@ fn step_forms(v: &ContractView, base: &str, operator: bool) -> Vec<(&'static str
             "withdraw" if !operator => ("withdraw", "none", true),
             "register" if operator => ("register", "date", false),
             "reject" if operator => ("reject", "reasons", true),
-            "amend" if operator => ("amend", "reason", true),
+            "amend" if operator => ("amend", "link", true),
             "cancel" if operator => ("cancel", "reason", true),
             _ => continue,
         };
@@ -1249,7 +1338,20 @@ async fn desk_page(
     let edit_href = (!operator && v.allowed_steps.iter().any(|s| s == "edit"))
         .then(|| format!("/workspace/contracts/{}?edit=1", v.id));
     let notice = query_value(&ctx, "done").map(|_| ctx.t("ct_done").to_string());
+    let attach_action = (!operator && v.allowed_steps.iter().any(|s| s == "edit"))
+        .then(|| format!("/workspace/contracts/{}/attachments", v.id));
     Ok(DeskPage {
+        attachments: v
+            .attachments
+            .iter()
+            .map(|a| AttachmentLine {
+                size: super::deal_room::size_text(a.size),
+                short_sha256: a.sha256.chars().take(12).collect(),
+                a: a.clone(),
+            })
+            .collect(),
+        attach_action,
+        max_size: super::deal_room::size_text(state.documents().rules().max_size),
         nav: super::backoffice::nav(&ctx),
         base: base.to_string(),
         operator,
@@ -1274,10 +1376,15 @@ async fn desk(
     RecordId(id): RecordId,
 ) -> Result<Response, ApiError> {
     let operator = ctx.path.starts_with("/backoffice/");
+    if operator && query_value(&ctx, "amend").is_some() {
+        let c = contracts::load(&state, &caller, id, Verb::Review).await?;
+        let t = typed_of(&ContractInput::of(&c.fields));
+        return Ok(form_page(&state, ctx, &t, Problems::default(), FormFor::Amend(&c)).into_response());
+    }
     if !operator && query_value(&ctx, "edit").is_some() {
         let c = contracts::load(&state, &caller, id, Verb::Edit).await?;
         let t = typed_of(&ContractInput::of(&c.fields));
-        return Ok(form_page(&state, ctx, &t, Problems::default(), Some(&c)).into_response());
+        return Ok(form_page(&state, ctx, &t, Problems::default(), FormFor::Revise(&c)).into_response());
     }
     Ok(desk_page(&state, ctx, &caller, id, operator, Vec::new())
         .await?
@@ -1322,15 +1429,7 @@ async fn step(
                 .collect(),
             note: None,
         }),
-        "amend" => {
-            // The desk's amendment changes what the officer corrects through the form of the
-            // API; from the desk it records the reason against the contract as it stands.
-            let c = contracts::load(&state, &caller, id, Verb::Review).await?;
-            Step::Amend(Box::new(AmendInput {
-                contract: ContractInput::of(&c.fields),
-                reason,
-            }))
-        }
+        "amend" if operator => return amend(&state, ctx, &caller, id, &t).await,
         "cancel" => Step::Cancel(CancelInput { reason }),
         _ => return Err(ApiError::new(crate::error::ErrorCode::NotFound)),
     };
@@ -1349,6 +1448,88 @@ async fn step(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `POST /backoffice/contracts/{id}/amend`: the amendment form — the contract's fields as the
+/// officer corrected them and the reason. Back to the desk, or the form with the problems.
+async fn amend(state: &AppState, ctx: Ctx, caller: &Caller, id: Uuid, t: &Typed) -> Result<Response, ApiError> {
+    let c = contracts::load(state, caller, id, Verb::Review).await?;
+    let mut problems = Problems::default();
+    let mut input = input_of(t, &ctx, &mut problems);
+    // The form does not show which directory organizations the parties are: they stay.
+    input.seller.organization_id = c.fields.seller.organization_id.map(|o| o.as_uuid());
+    input.buyer.organization_id = c.fields.buyer.organization_id.map(|o| o.as_uuid());
+    if t.text("version").parse::<i64>().ok().is_some_and(|v| v != c.version) {
+        problems.general.push(ctx.t("ct_stale").to_string());
+    }
+    if problems.is_empty() {
+        let step = Step::Amend(Box::new(AmendInput {
+            contract: input,
+            reason: t.text("reason"),
+        }));
+        match contracts::take_step(state, caller, id, step).await {
+            Ok(c) => return Ok(Redirect::to(&format!("/backoffice/contracts/{}?done=1", c.id)).into_response()),
+            Err(e) if e.code.status().is_client_error() => add_api_problems(&mut problems, &e, &ctx),
+            Err(e) => return Err(e),
+        }
+    }
+    let mut res = form_page(state, ctx, t, problems, FormFor::Amend(&c)).into_response();
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+/// Runs a change of the contract's files, then back to the desk; a refusal (a file of a type
+/// not accepted, too large, a frozen contract) is shown on the desk with its reason.
+async fn on_desk(
+    state: &AppState,
+    ctx: Ctx,
+    caller: &Caller,
+    id: Uuid,
+    result: Result<Contract, ApiError>,
+) -> Result<Response, ApiError> {
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/workspace/contracts/{}?done=1#attachments-h", c.id)).into_response()),
+        Err(e) if e.code.status().is_client_error() && e.code.status() != StatusCode::NOT_FOUND => {
+            let status = e.code.status();
+            let mut problems: Vec<String> = e.fields.iter().map(|f| f.message(ctx.lang).to_string()).collect();
+            if problems.is_empty() {
+                problems.push(e.message(ctx.lang).to_string());
+            }
+            let mut res = desk_page(state, ctx, caller, id, false, problems)
+                .await?
+                .into_response();
+            *res.status_mut() = status;
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /workspace/contracts/{id}/attachments`: the upload form (multipart, its `csrf` field
+/// first).
+async fn attach(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    RecordId(id): RecordId,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let result = contract_files::store_attachment(&state, &caller, id, req).await;
+    on_desk(&state, ctx, &caller, id, result).await
+}
+
+/// `POST /workspace/contracts/{id}/attachments/{file}/remove`.
+async fn detach(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    caller: Caller,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (Ok(id), Ok(file)) = (Uuid::parse_str(&id), Uuid::parse_str(&file)) else {
+        return Err(ApiError::new(crate::error::ErrorCode::ContractNotFound));
+    };
+    let result = contract_files::remove_attachment(&state, &caller, id, file).await;
+    on_desk(&state, ctx, &caller, id, result).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1455,6 +1636,8 @@ pub struct StatisticsPage {
     pub month: Option<u8>,
     pub years: Vec<i32>,
     pub months: Vec<u8>,
+    /// `(code, label, selected)` of the region levels.
+    pub region_levels: Vec<(&'static str, &'static str, bool)>,
     pub totals: (String, String, String),
     pub blocks: Vec<BreakdownBlock>,
     pub csv_href: String,
@@ -1516,15 +1699,17 @@ fn blocks(v: &StatisticsView, ctx: &Ctx) -> Vec<BreakdownBlock> {
 
 /// `GET /contracts/statistics[?year=&month=]`: the year's registered contracts, public.
 async fn statistics(State(state): State<AppState>, ctx: Ctx) -> Result<Response, ApiError> {
-    let (q, _) = contracts::statistics_query(ctx.query.clone())?;
-    let s = state.market().contract_statistics(&q).await?;
-    let v = contracts::statistics_view(&state, &s, q.month, ctx.lang).await;
+    let r = contracts::statistics_query(ctx.query.clone())?;
+    let q = &r.query;
+    let s = state.market().contract_statistics(q).await?;
+    let v = contracts::statistics_view(&state, &s, &r, ctx.lang).await;
     let this_year = techmarket_domain::calendar::beijing_date(techmarket_domain::now_millis()).year();
     let years: Vec<i32> = (this_year - 9..=this_year).rev().collect();
     let mut pairs: Vec<(&str, String)> = vec![("year", q.year.to_string())];
     if let Some(m) = q.month {
         pairs.push(("month", m.to_string()));
     }
+    pairs.push(("region_level", v.region_level.clone()));
     let with_format = |f: &str| {
         let mut p: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         p.push(("format", f));
@@ -1538,6 +1723,14 @@ async fn statistics(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
         month: q.month,
         years,
         months: (1..=12).collect(),
+        region_levels: [
+            ("province", "ct_stat_level_province"),
+            ("prefecture", "ct_stat_level_prefecture"),
+            ("county", "ct_stat_level_county"),
+        ]
+        .into_iter()
+        .map(|(code, key)| (code, ctx.t(key), code == v.region_level))
+        .collect(),
         totals: (
             grouped(v.totals.count),
             yuan(v.totals.contract_amount, ctx.lang),

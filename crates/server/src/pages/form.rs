@@ -303,15 +303,26 @@ impl Builder<'_> {
                     .collect(),
             })
             .collect();
+        let mut first = vec![Choice {
+            value: String::new(),
+            label: self.ctx.t("choose").to_string(),
+            selected: typed.is_empty(),
+        }];
+        // A stored value the choices do not offer (a party's county in a province the market
+        // lists only as a whole) stays selected as itself, so that saving the form again does
+        // not lose it; the server judges it as any other value.
+        if !typed.is_empty() && !groups.iter().any(|g| g.choices.iter().any(|c| c.selected)) {
+            first.push(Choice {
+                value: typed.to_string(),
+                label: typed.to_string(),
+                selected: true,
+            });
+        }
         groups.insert(
             0,
             Group {
                 label: String::new(),
-                choices: vec![Choice {
-                    value: String::new(),
-                    label: self.ctx.t("choose").to_string(),
-                    selected: typed.is_empty(),
-                }],
+                choices: first,
             },
         );
         Field {

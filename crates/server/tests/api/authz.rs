@@ -168,6 +168,12 @@ fn matrix(method: &str, path: &str) -> Option<&'static [Who]> {
         ("post", "/api/v1/contracts") => &[Member, OtherMember, Operator, ProvinceOperator, Admin],
         ("get" | "put", "/api/v1/contracts/{id}") | ("get", "/api/v1/contracts/{id}/history") => OWNER_OR_OPERATORS,
         ("post", "/api/v1/contracts/{id}/submit" | "/api/v1/contracts/{id}/withdraw") => OWNER_OR_OPERATORS,
+        // Its files: read by who reads it; added and removed by who edits it (a submitted
+        // contract refuses the change itself with `not_editable`, past the gate).
+        ("get", "/api/v1/contracts/{id}/attachments/{file}") => OWNER_OR_OPERATORS,
+        ("post", "/api/v1/contracts/{id}/attachments") | ("delete", "/api/v1/contracts/{id}/attachments/{file}") => {
+            OWNER_OR_OPERATORS
+        }
         (
             "post",
             "/api/v1/contracts/{id}/register"
@@ -384,6 +390,22 @@ async fn world(s: &TestServer) -> World {
         .create_contract(&actor, Some(org.id), input.fields().unwrap(), now)
         .await
         .unwrap();
+    // The signed text, on disk and on the contract, before it is submitted.
+    let signed = techmarket_domain::contract::ContractAttachment {
+        id: uuid::Uuid::new_v4(),
+        file_name: "合同正文.txt".into(),
+        size: 12,
+        sha256: "00".repeat(32),
+        uploaded_at: now,
+    };
+    let files = s.state.documents();
+    std::fs::create_dir_all(files.dir()).unwrap();
+    std::fs::write(
+        files.path_of(techmarket_domain::DocumentId::from_uuid(signed.id)),
+        "技术合同",
+    )
+    .unwrap();
+    m.attach_contract_file(&actor, contract.id, signed, now).await.unwrap();
     let contract = m
         .submit_contract(&actor, contract.id, AccountId::new(), now)
         .await
@@ -547,6 +569,11 @@ async fn request(
             .await
             .ok(201);
         path = path.replace("{doc}", doc["id"].as_str().unwrap());
+    }
+    if template.contains("{file}") {
+        // The signed text of the target contract.
+        let file = w.contract.fields.attachments[0].id.to_string();
+        path = path.replace("{file}", &file);
     }
     let i = n();
     let body = match (method, template) {
@@ -754,7 +781,7 @@ async fn every_route_admits_exactly_the_roles_of_the_matrix() {
             let (path, body) = request(&s, method, template, &w, token.as_deref()).await;
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let mut req = s.as_(token.as_deref(), m, &path);
-            if method == "post" && template.ends_with("/documents") {
+            if method == "post" && (template.ends_with("/documents") || template.ends_with("/attachments")) {
                 // An upload is a multipart form.
                 let (ct, file) = crate::deal_room::multipart(&[("file", Some("报价.txt"), "报价 100 万元".as_bytes())]);
                 req = req.header("content-type", ct).body(file);

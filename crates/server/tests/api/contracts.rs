@@ -472,6 +472,49 @@ async fn the_statistics_reconcile_with_the_contract_list_and_export() {
     s.get_as(None, "/api/v1/contract-statistics?year=abc")
         .await
         .error(400, "invalid_parameter", Some("year"));
+    // Regions roll up: the sellers (长春, 220100) and the buyers (深圳, 440300) by province.
+    let region_rows = |st: &Value, dim: &str| -> Vec<(String, i64)> {
+        st["breakdowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["dimension"] == dim)
+            .unwrap()["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["key"].as_str().unwrap().to_string(), r["count"].as_i64().unwrap()))
+            .collect()
+    };
+    assert_eq!(st["region_level"], "prefecture");
+    assert_eq!(
+        region_rows(&st, "output_region"),
+        vec![("220100".to_string(), expected_count)]
+    );
+    assert_eq!(
+        region_rows(&st, "absorption_region"),
+        vec![("440300".to_string(), expected_count)]
+    );
+    let by_province = s
+        .get_as(
+            None,
+            &format!("/api/v1/contract-statistics?year={year}&region_level=province"),
+        )
+        .await
+        .ok(200);
+    assert_eq!(by_province["region_level"], "province");
+    assert_eq!(
+        region_rows(&by_province, "output_region"),
+        vec![("220000".to_string(), expected_count)]
+    );
+    assert_eq!(
+        region_rows(&by_province, "absorption_region"),
+        vec![("440000".to_string(), expected_count)]
+    );
+    assert_eq!(by_province["totals"], st["totals"]);
+    s.get_as(None, "/api/v1/contract-statistics?region_level=city")
+        .await
+        .error(400, "invalid_parameter", Some("region_level"));
     let page = s.get_as(None, &format!("/contracts/statistics?year={year}")).await;
     assert_eq!(page.status, 200);
     assert_eq!(select(&page.text, ".total-count"), vec![expected_count.to_string()]);
@@ -553,4 +596,322 @@ async fn the_portal_form_shows_errors_beside_fields_and_the_office_desk_register
 
 fn attr_value(html: &str, selector: &str) -> Option<String> {
     crate::portal::attr(html, selector, "value")
+}
+
+const SIGNED_PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% signed and sealed\n%%EOF\n";
+
+async fn upload(s: &TestServer, token: Option<&str>, cid: &str, name: &str, content: &[u8]) -> crate::client::Answer {
+    let (ct, body) = crate::deal_room::multipart(&[("file", Some(name), content)]);
+    s.send(
+        s.as_(token, Method::POST, &format!("/api/v1/contracts/{cid}/attachments"))
+            .header("content-type", ct)
+            .body(body),
+    )
+    .await
+}
+
+/// The files in the documents directory.
+fn stored_files(s: &TestServer) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(s.state.documents().dir())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn attachments_travel_with_the_contract_and_freeze_once_submitted() {
+    let s = TestServer::start().await;
+    let (member, officer) = parties(&s).await;
+    let c = send(
+        &s,
+        &member,
+        Method::POST,
+        "/api/v1/contracts",
+        &contract("附件测试技术转让合同", 900_000),
+    )
+    .await
+    .ok(201);
+    let cid = id(&c);
+    assert_eq!(c["attachments"], json!([]));
+
+    // The signed text: stored, named, hashed; its address in Location.
+    let up = upload(&s, Some(&member), &cid, "技术转让合同（签字盖章）.pdf", SIGNED_PDF).await;
+    let location = up.header("location").map(str::to_string);
+    let c = up.ok(201);
+    let a = &c["attachments"][0];
+    assert_eq!(a["file_name"], "技术转让合同（签字盖章）.pdf");
+    assert_eq!(a["media_type"], "application/pdf");
+    assert_eq!(a["size"], SIGNED_PDF.len());
+    assert_eq!(a["sha256"].as_str().unwrap().len(), 64);
+    let href = a["href"].as_str().unwrap().to_string();
+    assert_eq!(location.as_deref(), Some(href.as_str()));
+    assert_eq!(stored_files(&s), vec![a["id"].as_str().unwrap().to_string()]);
+
+    // Bad files are refused naming `file`, and nothing changes.
+    let version = c["version"].as_i64().unwrap();
+    for (name, content) in [
+        ("setup.exe", b"MZ\x90\x00".as_slice()),
+        ("合同.pdf", b"this is not a pdf".as_slice()),
+        ("empty.pdf", b"".as_slice()),
+    ] {
+        upload(&s, Some(&member), &cid, name, content)
+            .await
+            .error(422, "validation_failed", Some("file"));
+    }
+    let (ct, body) = crate::deal_room::multipart(&[("comment", None, b"x".as_slice())]);
+    s.send(
+        s.as_(
+            Some(&member),
+            Method::POST,
+            &format!("/api/v1/contracts/{cid}/attachments"),
+        )
+        .header("content-type", ct)
+        .body(body),
+    )
+    .await
+    .error(422, "validation_failed", Some("comment"));
+    upload(&s, None, &cid, "a.pdf", SIGNED_PDF)
+        .await
+        .error(401, "unauthenticated", None);
+    let now = s
+        .get_as(Some(&member), &format!("/api/v1/contracts/{cid}"))
+        .await
+        .ok(200);
+    assert_eq!(now["version"], version, "refusals change nothing");
+    assert_eq!(now["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(stored_files(&s).len(), 1, "no file left behind");
+
+    // A revision of the fields keeps the files.
+    let revised = send(
+        &s,
+        &member,
+        Method::PUT,
+        &format!("/api/v1/contracts/{cid}"),
+        &contract("附件测试技术转让合同（修订）", 950_000),
+    )
+    .await
+    .ok(200);
+    assert_eq!(revised["attachments"].as_array().unwrap().len(), 1);
+
+    // An annex, then removed: its file goes too.
+    let c = upload(
+        &s,
+        Some(&member),
+        &cid,
+        "附件一.txt",
+        "技术指标：热解温度 450–550 ℃".as_bytes(),
+    )
+    .await
+    .ok(201);
+    let annex = c["attachments"][1]["id"].as_str().unwrap().to_string();
+    assert_eq!(stored_files(&s).len(), 2);
+    let c = s
+        .send(s.as_(
+            Some(&member),
+            Method::DELETE,
+            &format!("/api/v1/contracts/{cid}/attachments/{annex}"),
+        ))
+        .await
+        .ok(200);
+    assert_eq!(c["attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(stored_files(&s).len(), 1);
+    s.send(s.as_(
+        Some(&member),
+        Method::DELETE,
+        &format!("/api/v1/contracts/{cid}/attachments/{annex}"),
+    ))
+    .await
+    .error(404, "document_not_found", None);
+
+    // Submitted, the office reads them; the files no longer change.
+    send(
+        &s,
+        &member,
+        Method::POST,
+        &format!("/api/v1/contracts/{cid}/submit"),
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    let got = s.get_as(Some(&officer), &href).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(got.text.as_bytes(), SIGNED_PDF);
+    assert!(
+        got.header("content-disposition").unwrap().starts_with("attachment;"),
+        "{:?}",
+        got.header("content-disposition")
+    );
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    upload(&s, Some(&member), &cid, "late.pdf", SIGNED_PDF)
+        .await
+        .error(409, "not_editable", None);
+    let first = href.rsplit('/').next().unwrap();
+    s.send(s.as_(
+        Some(&member),
+        Method::DELETE,
+        &format!("/api/v1/contracts/{cid}/attachments/{first}"),
+    ))
+    .await
+    .error(409, "not_editable", None);
+    assert_eq!(stored_files(&s).len(), 1);
+
+    // Those who may not see the contract cannot read its files either.
+    let other = account(&s.state, "jl.files", Role::Operator, |f| {
+        f.region = Some(RegionCode::parse("220200").unwrap())
+    })
+    .await;
+    let other = token_for(&s.state, &other).await;
+    s.get_as(Some(&other), &href)
+        .await
+        .error(404, "contract_not_found", None);
+    s.get_as(None, &href).await.error(401, "unauthenticated", None);
+    s.get_as(
+        Some(&officer),
+        &format!("/api/v1/contracts/{cid}/attachments/not-a-uuid"),
+    )
+    .await
+    .error(400, "invalid_parameter", Some("file"));
+}
+
+#[tokio::test]
+async fn the_portal_desk_takes_files_and_the_office_amends_with_a_form() {
+    let s = TestServer::start().await;
+    let (member, officer) = parties(&s).await;
+    let c = send(
+        &s,
+        &member,
+        Method::POST,
+        "/api/v1/contracts",
+        &contract("门户附件与变更技术转让合同", 1_500_000),
+    )
+    .await
+    .ok(201);
+    let cid = id(&c);
+    let seller = c["seller"]["organization_id"]
+        .as_str()
+        .map(|o| Uuid::parse_str(o).unwrap());
+    user(&s, "jlu.files", Role::Member, |f| {
+        f.organization_id = seller.map(OrganizationId::from_uuid)
+    })
+    .await;
+    let m = sign_in(&s, "jlu.files", "/workspace/contracts").await;
+    let desk = m.get(&s, &format!("/workspace/contracts/{cid}")).await;
+    assert_eq!(desk.status, 200, "{}", desk.text);
+    assert_eq!(
+        select(&desk.text, ".contract-attachments form[enctype='multipart/form-data']").len(),
+        1,
+        "a draft takes files: {}",
+        desk.text
+    );
+
+    // The desk's upload form: its csrf field first, then the file.
+    let post_file = |name: &'static str, content: &'static [u8], csrf: Option<String>| {
+        let mut parts: Vec<(&str, Option<&str>, &[u8])> = Vec::new();
+        let csrf = csrf.unwrap_or_default();
+        let (ct, body) = {
+            if !csrf.is_empty() {
+                parts.push(("csrf", None, csrf.as_bytes()));
+            }
+            parts.push(("file", Some(name), content));
+            crate::deal_room::multipart(&parts)
+        };
+        s.send(
+            s.as_(None, Method::POST, &format!("/workspace/contracts/{cid}/attachments"))
+                .header("cookie", &m.cookie)
+                .header("content-type", ct)
+                .body(body),
+        )
+    };
+    let no_csrf = post_file("合同.pdf", SIGNED_PDF, None).await;
+    assert_eq!(no_csrf.status, 403, "{}", no_csrf.text);
+    let bad = post_file("合同.exe", b"MZ", Some(m.csrf.clone())).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(
+        !select(&bad.text, "#form-errors").is_empty(),
+        "the reason on the desk: {}",
+        bad.text
+    );
+    let ok = post_file("合同（签字版）.pdf", SIGNED_PDF, Some(m.csrf.clone())).await;
+    assert_eq!(ok.status, 303, "{}", ok.text);
+    let desk = m.get(&s, &format!("/workspace/contracts/{cid}")).await;
+    let files = select(&desk.text, ".contract-attachments li.attachment a");
+    assert_eq!(files, vec!["合同（签字版）.pdf".to_string()], "{}", desk.text);
+
+    // Registered by the office, then amended through the form.
+    send(
+        &s,
+        &member,
+        Method::POST,
+        &format!("/api/v1/contracts/{cid}/submit"),
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    let desk = m.get(&s, &format!("/workspace/contracts/{cid}")).await;
+    assert!(
+        select(&desk.text, ".contract-attachments form").is_empty(),
+        "submitted, the files are frozen"
+    );
+    send(
+        &s,
+        &officer,
+        Method::POST,
+        &format!("/api/v1/contracts/{cid}/register"),
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    let region = RegionCode::parse("220100").unwrap();
+    user(&s, "cc.amend", Role::Operator, |f| f.region = Some(region)).await;
+    let o = sign_in(&s, "cc.amend", "/backoffice/contracts").await;
+    let desk = o.get(&s, &format!("/backoffice/contracts/{cid}")).await;
+    assert_eq!(
+        select(&desk.text, ".step-amend a").len(),
+        1,
+        "the amendment is a form of its own: {}",
+        desk.text
+    );
+    let form = o.get(&s, &format!("/backoffice/contracts/{cid}?amend=1")).await;
+    assert_eq!(form.status, 200, "{}", form.text);
+    assert_eq!(attr_value(&form.text, "#f-contract-amount").as_deref(), Some("1500000"));
+    let version = attr_value(&form.text, "input[name='version']").unwrap();
+    // Every field the form shows, as it shows it; then the officer's corrections.
+    let mut pairs: Vec<(String, String)> = crate::portal::form_fields(&form.text, "form.record-form");
+    let set = |pairs: &mut Vec<(String, String)>, k: &str, v: &str| {
+        pairs.retain(|(n, _)| n != k);
+        pairs.push((k.to_string(), v.to_string()));
+    };
+    set(&mut pairs, "contract_amount", "1400000");
+    set(&mut pairs, "pay1.amount", "1400000");
+    set(&mut pairs, "version", &version);
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let bad = o.post(&s, &format!("/backoffice/contracts/{cid}/amend"), &refs).await;
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(!select(&bad.text, "#f-reason-error").is_empty(), "{}", bad.text);
+    set(&mut pairs, "reason", "双方补充协议调减合同金额");
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let done = o.post(&s, &format!("/backoffice/contracts/{cid}/amend"), &refs).await;
+    assert_eq!(done.status, 303, "{}", done.text);
+    let c = s
+        .get_as(Some(&officer), &format!("/api/v1/contracts/{cid}"))
+        .await
+        .ok(200);
+    assert_eq!(c["contract_amount"], 1_400_000);
+    assert_eq!(c["amendments"][0]["reason"], "双方补充协议调减合同金额");
+    assert_eq!(c["attachments"].as_array().unwrap().len(), 1, "the files stay");
+    assert_eq!(
+        c["seller"]["organization_id"]
+            .as_str()
+            .map(|o| Uuid::parse_str(o).unwrap()),
+        seller,
+        "the parties' organizations stay"
+    );
+    // The same form again is stale.
+    let stale = o.post(&s, &format!("/backoffice/contracts/{cid}/amend"), &refs).await;
+    assert_eq!(stale.status, 422, "{}", stale.text);
 }

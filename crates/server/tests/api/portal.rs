@@ -36,6 +36,43 @@ pub fn attr(html: &str, selector: &str, name: &str) -> Option<String> {
     doc.select(&sel).find_map(|e| e.value().attr(name).map(str::to_string))
 }
 
+/// What a browser would send for the form under `form` as it stands: its text, hidden, number
+/// and date inputs, its checked boxes, its selects' selected options and its text areas (the
+/// `csrf` field left out: [`Browser::post`] adds its own).
+pub fn form_fields(html: &str, form: &str) -> Vec<(String, String)> {
+    let doc = Html::parse_document(html);
+    let form_sel = Selector::parse(form).unwrap();
+    let field = Selector::parse("input, select, textarea").unwrap();
+    let selected = Selector::parse("option[selected]").unwrap();
+    let mut out = Vec::new();
+    let Some(f) = doc.select(&form_sel).next() else {
+        return out;
+    };
+    for e in f.select(&field) {
+        let v = e.value();
+        let Some(name) = v.attr("name") else { continue };
+        if name == "csrf" {
+            continue;
+        }
+        let value = match v.name() {
+            "select" => e
+                .select(&selected)
+                .next()
+                .and_then(|o| o.value().attr("value"))
+                .unwrap_or("")
+                .to_string(),
+            "textarea" => e.text().collect(),
+            _ => match v.attr("type").unwrap_or("text") {
+                "checkbox" | "radio" if v.attr("checked").is_none() => continue,
+                "file" | "submit" | "button" => continue,
+                _ => v.attr("value").unwrap_or("").to_string(),
+            },
+        };
+        out.push((name.to_string(), value));
+    }
+    out
+}
+
 pub async fn user(s: &TestServer, username: &str, role: Role, set: impl FnOnce(&mut AccountFields)) {
     let mut f = AccountFields {
         username: username.into(),

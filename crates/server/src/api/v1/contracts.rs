@@ -25,12 +25,12 @@ use techmarket_domain::contract::{
     TechnicalField,
 };
 use techmarket_domain::lifecycle::Status;
-use techmarket_domain::standards::{Industry, RegionCode};
+use techmarket_domain::standards::{Industry, RegionCode, RegionLevel};
 use techmarket_domain::{
     AccountId, ContractId, FieldError, Lang, ListingId, OrganizationId, RecordKind, Role, Scope, ValidationErrors,
     Verb, may, now_millis,
 };
-use techmarket_store::contract_statistics::{ContractStatistics, StatRow, StatsQuery};
+use techmarket_store::contract_statistics::{ContractStatistics, StatRow, StatsQuery, roll_up_regions};
 use techmarket_store::{Condition, ListQuery, Order};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
@@ -692,6 +692,8 @@ pub struct ContractView {
     pub expected_investment: Option<i64>,
     pub expected_output: Option<i64>,
     pub listing_id: Option<Uuid>,
+    /// The signed text and its annexes, oldest first.
+    pub attachments: Vec<super::contract_files::AttachmentView>,
     /// The registration office's region and name.
     pub office: String,
     pub office_name: String,
@@ -846,6 +848,11 @@ pub fn contract_view(state: &AppState, c: &Contract, caller: &Caller, lang: Lang
         expected_investment: f.expected_investment,
         expected_output: f.expected_output,
         listing_id: f.listing_id.map(|l| l.as_uuid()),
+        attachments: f
+            .attachments
+            .iter()
+            .map(|a| super::contract_files::attachment_view(c, a))
+            .collect(),
         office: c.office.to_string(),
         office_name: office_name(state, c.office, lang),
         applicant_id: c.applicant_id.map(|o| o.as_uuid()),
@@ -1452,6 +1459,8 @@ pub struct Breakdown {
 pub struct StatisticsView {
     pub year: i32,
     pub month: Option<u8>,
+    /// The level the region breakdowns are rolled up to: `province`, `prefecture`, `county`.
+    pub region_level: String,
     pub totals: StatRowView,
     pub breakdowns: Vec<Breakdown>,
 }
@@ -1546,20 +1555,18 @@ async fn facilitator_names(state: &AppState, rows: &[StatRow]) -> std::collectio
 
 /// The statistics, labelled for the caller's language; each breakdown but the months largest
 /// technical amount first.
-pub async fn statistics_view(
-    state: &AppState,
-    s: &ContractStatistics,
-    month: Option<u8>,
-    lang: Lang,
-) -> StatisticsView {
+pub async fn statistics_view(state: &AppState, s: &ContractStatistics, r: &StatsRequest, lang: Lang) -> StatisticsView {
+    let month = r.query.month;
     let facilitators = facilitator_names(state, &s.by_facilitator).await;
+    let output = roll_up_regions(&s.by_output_region, r.region_level);
+    let absorption = roll_up_regions(&s.by_absorption_region, r.region_level);
     let rows = |d: &str| -> &Vec<StatRow> {
         match d {
             "class" => &s.by_class,
             "subclass" => &s.by_subclass,
             "month" => &s.by_month,
-            "output_region" => &s.by_output_region,
-            "absorption_region" => &s.by_absorption_region,
+            "output_region" => &output,
+            "absorption_region" => &absorption,
             "industry" => &s.by_industry,
             "technical_field" => &s.by_technical_field,
             "seller_kind" => &s.by_seller_kind,
@@ -1576,6 +1583,7 @@ pub async fn statistics_view(
     StatisticsView {
         year: s.year,
         month,
+        region_level: region_level_code(r.region_level).to_string(),
         totals,
         breakdowns: DIMENSIONS
             .iter()
@@ -1614,10 +1622,29 @@ pub struct StatisticsParams {
     lang: Option<String>,
     /// For the export: `csv` (default) or `xlsx`.
     format: Option<String>,
+    /// The regions' level in the output and absorption breakdowns: `province`, `prefecture`
+    /// (default) or `county`.
+    region_level: Option<String>,
 }
 
-/// Reads `year`, `month` (and `format`, for the export) of a statistics request.
-pub fn statistics_query(pairs: Vec<(String, String)>) -> Result<(StatsQuery, String), ApiError> {
+/// A statistics request: the period, the export's format, the regions' level.
+pub struct StatsRequest {
+    pub query: StatsQuery,
+    pub format: String,
+    pub region_level: RegionLevel,
+}
+
+/// The code of a region level as the statistics' parameter spells it.
+pub fn region_level_code(l: RegionLevel) -> &'static str {
+    match l {
+        RegionLevel::Province => "province",
+        RegionLevel::Prefecture => "prefecture",
+        RegionLevel::County => "county",
+    }
+}
+
+/// Reads `year`, `month`, `region_level` (and `format`, for the export) of a statistics request.
+pub fn statistics_query(pairs: Vec<(String, String)>) -> Result<StatsRequest, ApiError> {
     let documented: Vec<String> = StatisticsParams::into_params(|| None)
         .into_iter()
         .map(|p| p.name)
@@ -1642,8 +1669,27 @@ pub fn statistics_query(pairs: Vec<(String, String)>) -> Result<(StatsQuery, Str
             ),
         )));
     }
+    let level = p.one("region_level")?;
+    let region_level = match level.as_deref().map(str::trim).unwrap_or("") {
+        "" | "prefecture" => RegionLevel::Prefecture,
+        "province" => RegionLevel::Province,
+        "county" => RegionLevel::County,
+        other => {
+            let shown: String = other.chars().take(20).collect();
+            return Err(ApiError::parameter(FieldProblem::new(
+                "region_level",
+                "region_level_unknown",
+                format!("region_level 应为 province、prefecture 或 county，收到「{shown}」"),
+                format!("region_level must be province, prefecture or county, got `{shown}`"),
+            )));
+        }
+    };
     p.finish()?;
-    Ok((StatsQuery { year, month }, format))
+    Ok(StatsRequest {
+        query: StatsQuery { year, month },
+        format,
+        region_level,
+    })
 }
 
 /// The registered contracts of a year by class, region (output and absorption), industry,
@@ -1658,9 +1704,9 @@ pub async fn statistics(
     RequestLang(lang): RequestLang,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<StatisticsView>, ApiError> {
-    let (q, _) = statistics_query(pairs)?;
-    let s = state.market().contract_statistics(&q).await?;
-    Ok(Json(statistics_view(&state, &s, q.month, lang).await))
+    let r = statistics_query(pairs)?;
+    let s = state.market().contract_statistics(&r.query).await?;
+    Ok(Json(statistics_view(&state, &s, &r, lang).await))
 }
 
 /// The statistics as a table: one line per dimension and key.
@@ -1747,9 +1793,10 @@ pub async fn statistics_export(
     RequestLang(lang): RequestLang,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
-    let (q, format) = statistics_query(pairs)?;
-    let s = state.market().contract_statistics(&q).await?;
-    let v = statistics_view(&state, &s, q.month, lang).await;
+    let r = statistics_query(pairs)?;
+    let (q, format) = (&r.query, r.format.as_str());
+    let s = state.market().contract_statistics(q).await?;
+    let v = statistics_view(&state, &s, &r, lang).await;
     let (header, rows) = statistics_table(&v, lang);
     let stem = match q.month {
         Some(m) => format!("contract-statistics-{}-{m:02}", q.year),

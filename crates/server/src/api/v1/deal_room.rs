@@ -10,21 +10,19 @@
 use super::listings;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::documents::{attachment, unknown_field};
+use crate::documents::{Upload, download_response, receive_form};
 use crate::error::{ApiError, CreateErrors, ErrorCode, FieldProblem, ReadErrors};
 use crate::extract::RecordId;
 use axum::Json;
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use techmarket_domain::deal_room::{self, may_manage_deal_room, may_open_deal_room};
 use techmarket_domain::{
-    DocumentId, DocumentMeta, FieldError, Intent, IntentStatus, Listing, OrganizationId, Role, Verb, now_millis,
+    DocumentId, DocumentMeta, Intent, IntentStatus, Listing, OrganizationId, Role, Verb, now_millis,
 };
 use techmarket_store::deal_room::DocumentAccess;
-use tokio::io::AsyncReadExt;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -169,10 +167,6 @@ impl Room {
     }
 }
 
-fn file_problem(code: &'static str, zh: &str, en: &str) -> ApiError {
-    ApiError::from(FieldError::new("file", code, zh, en))
-}
-
 /// Stores an upload in the room: the caller's right first, then the room's capacity, then
 /// the body read as a stream (type, content and size checked as it arrives), the file put in
 /// place durably, and its row and `document_uploaded` event added. On any refusal nothing is
@@ -188,59 +182,7 @@ pub async fn store_upload(
     let files = state.documents();
     let l = &room.listing;
     deal_room::check_count(state.market().documents(l.id).await?.len(), files.rules())?;
-    let mut form = Multipart::from_request(req, state).await.map_err(|_| {
-        ApiError::new(ErrorCode::UnsupportedMediaType).with_message(
-            "上传文件的请求体须为 multipart/form-data，文件放在 file 字段中",
-            "an upload's body must be multipart/form-data with the file in the field `file`",
-        )
-    })?;
-    let mut received = None;
-    let mut description = String::new();
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        tracing::info!(error = %e, "an upload's form could not be read");
-        file_problem(
-            "file_unreadable",
-            "文件未能完整接收，请重新上传",
-            "the file did not arrive whole; upload it again",
-        )
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "file" if received.is_none() => {
-                let name = field.file_name().map(str::to_string);
-                received = Some(files.receive(name.as_deref(), field).await?);
-            }
-            "file" => {
-                return Err(file_problem(
-                    "one_file_at_a_time",
-                    "每次只能上传一个文件",
-                    "upload one file at a time",
-                ));
-            }
-            "description" => {
-                // Four bytes a character at most in UTF-8: longer is too long whatever it holds.
-                let bytes = small_field(field, 4 * deal_room::MAX_DESCRIPTION_CHARS + 64)
-                    .await
-                    .ok_or_else(|| description_problem("too_long"))?;
-                let text = String::from_utf8(bytes).map_err(|_| description_problem("not_text"))?;
-                description = deal_room::description(&text)?;
-            }
-            // The portal's CSRF field, already checked by the gate; small or refused.
-            "csrf" => {
-                small_field(field, 256)
-                    .await
-                    .ok_or_else(|| ApiError::new(ErrorCode::CsrfFailed))?;
-            }
-            other => return Err(unknown_field(other)),
-        }
-    }
-    let Some(received) = received else {
-        return Err(file_problem(
-            "required",
-            "请选择要上传的文件",
-            "choose a file to upload",
-        ));
-    };
+    let Upload { received, description } = receive_form(state, req, true).await?;
     let now = now_millis();
     let id = DocumentId::new();
     let meta = DocumentMeta {
@@ -262,30 +204,6 @@ pub async fn store_upload(
         .await?;
     placed.keep();
     Ok(meta)
-}
-
-/// A form field that is not the file, read whole if it is at most `limit` bytes.
-async fn small_field(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    while let Some(c) = field.chunk().await.ok()? {
-        if out.len() + c.len() > limit {
-            return None;
-        }
-        out.extend_from_slice(&c);
-    }
-    Some(out)
-}
-
-fn description_problem(code: &'static str) -> ApiError {
-    ApiError::from(FieldError::new(
-        "description",
-        code,
-        format!("文件说明须为文本，最多 {} 个字", deal_room::MAX_DESCRIPTION_CHARS),
-        format!(
-            "the description must be text of at most {} characters",
-            deal_room::MAX_DESCRIPTION_CHARS
-        ),
-    ))
 }
 
 /// The documents of a room the caller may open; the opening is logged (`deal_room_opened`).
@@ -410,26 +328,5 @@ pub async fn download(
             now_millis(),
         )
         .await?;
-    let body = Body::from_stream(futures_util::stream::unfold(Some(file), |file| async move {
-        let mut file = file?;
-        let mut buf = vec![0u8; 64 * 1024];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(Bytes::from(buf)), Some(file)))
-            }
-            // The answer breaks off: the client sees a short body, not a wrong one.
-            Err(e) => Some((Err(e), None)),
-        }
-    }));
-    let mut res = Response::new(body);
-    let h = res.headers_mut();
-    let value = |s: &str| HeaderValue::from_str(s).map_err(ApiError::internal);
-    h.insert(header::CONTENT_TYPE, value(&d.media_type)?);
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(header::CONTENT_DISPOSITION, value(&attachment(&d.name))?);
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(res)
+    download_response(file, len, &d.name, &d.media_type)
 }

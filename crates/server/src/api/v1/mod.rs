@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod achievements;
 pub mod audit;
 pub mod brokers;
+pub mod contract_files;
 pub mod contracts;
 pub mod deal_room;
 pub mod demands;
