@@ -636,4 +636,32 @@ fn historical_contracts_import_from_csv_idempotently_and_bad_rows_are_named() {
     assert!(out.contains("row 2\ttechnical_amount"), "{out}");
     assert!(out.contains("row 3\tregistration_number"), "{out}");
     assert!(out.contains("1 created"), "{out}");
+
+    // What the market holds exports in each format, and imports back into another market
+    // unchanged: the same records, the same numbers.
+    for ext in ["jsonl", "csv", "xlsx"] {
+        let file = dir.path().join(format!("export.{ext}"));
+        let o = techmarket(dir.path(), &["export", "--kind", "contracts", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        assert!(
+            stdout(&o).contains(&format!("wrote {} contracts", demo.len() + 1)),
+            "{ext}: {}",
+            stdout(&o)
+        );
+        let other = tempfile::tempdir().unwrap();
+        let o = techmarket(other.path(), &["import", "--kind", "contracts", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{ext}: {}{}", stdout(&o), stderr(&o));
+        assert!(
+            stdout(&o).contains(&format!("{} created", demo.len() + 1)),
+            "{ext}: {}",
+            stdout(&o)
+        );
+        // Into the market it came from: nothing to change.
+        let o = techmarket(dir.path(), &["import", "--kind", "contracts", file.to_str().unwrap()]);
+        assert!(
+            stdout(&o).contains(&format!("{} unchanged", demo.len() + 1)),
+            "{ext}: {}",
+            stdout(&o)
+        );
+    }
 }

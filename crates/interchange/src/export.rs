@@ -2,12 +2,14 @@
 //! file's extension — so that what it writes imports back unchanged.
 
 use crate::columns::{ColType, Column, columns};
+use crate::contracts::{ContractRecord, stored_contract_record, write_contracts};
 use crate::read::Format;
 use crate::validate;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Write as _;
 use std::path::Path;
+use techmarket_domain::contract::{Contract, ContractStatus};
 use techmarket_domain::lifecycle::Status;
 use techmarket_domain::{
     Achievement, AchievementStatus, Broker, Demand, DemandStatus, Expert, Organization, RecordKind,
@@ -110,17 +112,21 @@ pub async fn records(market: &Market, kind: RecordKind, selection: Selection) ->
                 .into(),
             ));
         }
-        // Historical contracts have their own importer (issue 7); their export is not there yet.
+        // Contracts have records of their own ([`crate::contracts::ContractRecord`]).
         RecordKind::Contract => {
-            return Err(StoreError::Invalid(
-                techmarket_domain::FieldError::new(
-                    "kind",
-                    "kind_not_exportable",
-                    "技术合同暂不支持导出为交换文件",
-                    "contracts are not exported as interchange files yet",
-                )
-                .into(),
-            ));
+            let cond = match selection {
+                Selection::Public => vec![Condition::In(
+                    "status",
+                    [ContractStatus::Registered, ContractStatus::Cancelled]
+                        .iter()
+                        .map(|s| s.code().into())
+                        .collect(),
+                )],
+                Selection::All => Vec::new(),
+            };
+            market
+                .for_each::<Contract>(cond, |c| push(&mut out, stored_contract_record(&c)))
+                .await?
         }
     }
     Ok(out)
@@ -154,6 +160,14 @@ pub async fn export_file(
         });
     }
     let recs = records(market, kind, selection).await?;
+    if kind == RecordKind::Contract {
+        // Their CSV and XLSX cells are the compact strings the contract importer reads.
+        let recs = recs
+            .into_iter()
+            .map(|v| serde_json::from_value::<ContractRecord>(v).map_err(StoreError::database))
+            .collect::<Result<Vec<_>, _>>()?;
+        return write_contracts(path, recs);
+    }
     write_values(columns(kind), kind.label_zh(), path, recs)
 }
 
