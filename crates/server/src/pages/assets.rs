@@ -1,5 +1,5 @@
-//! `/static/{file}`: the portal's stylesheet, icon and the live auction's script, compiled into the binary (no CDN: the
-//! portal works offline on an intranet).
+//! `/static/{file}`: the portal's stylesheet, icon, the live auction's script and the print
+//! button's, compiled into the binary (no CDN: the portal works offline on an intranet).
 
 use super::Ctx;
 use super::errors::ErrorPage;
@@ -20,6 +20,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "auction.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/auction.js"),
+    ),
+    (
+        "print.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/print.js"),
     ),
 ];
 

@@ -1296,6 +1296,25 @@ fn step_forms(v: &ContractView, base: &str, operator: bool) -> Vec<(&'static str
     out
 }
 
+/// What a history line says a change was, in the page's language (an unknown action as is).
+fn history_label(ctx: &Ctx, action: &str) -> String {
+    let (zh, en) = match action {
+        "created" => ("创建草稿", "drafted"),
+        "updated" => ("修改", "revised"),
+        "imported" => ("导入", "imported"),
+        "submit" => ("提交认定登记", "submitted"),
+        "withdraw" => ("撤回", "withdrawn"),
+        "register" => ("认定登记", "registered"),
+        "reject" => ("不予登记", "rejected"),
+        "amend" => ("变更", "amended"),
+        "cancel" => ("注销登记", "registration cancelled"),
+        "attachment_added" => ("上传附件", "file attached"),
+        "attachment_removed" => ("删除附件", "file removed"),
+        other => return other.to_string(),
+    };
+    t_or(ctx, zh, en).to_string()
+}
+
 async fn desk_page(
     state: &AppState,
     ctx: Ctx,
@@ -1328,7 +1347,7 @@ async fn desk_page(
         .map(|e| HistoryLine {
             at: local_time(e.event.occurred_at),
             actor: e.event.actor.name.clone(),
-            action: e.event.action.clone(),
+            action: history_label(&ctx, &e.event.action),
         })
         .collect();
     let certificate_href = v

@@ -14,6 +14,7 @@ mod client;
 #[path = "../api/fixtures.rs"]
 mod fixtures;
 
+mod contracts;
 mod flows;
 // Only its accounts with a password are used here; its form helpers serve the API tests.
 mod harness;
