@@ -495,6 +495,16 @@ async fn the_statistics_reconcile_with_the_contract_list_and_export() {
         region_rows(&st, "absorption_region"),
         vec![("440300".to_string(), expected_count)]
     );
+    let absorption = st["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["dimension"] == "absorption_region")
+        .unwrap();
+    assert_eq!(
+        absorption["rows"][0]["label"], "广东省（440300）",
+        "a prefecture the market's table does not list is named by its province"
+    );
     let by_province = s
         .get_as(
             None,

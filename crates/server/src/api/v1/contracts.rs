@@ -1515,7 +1515,14 @@ fn key_label(state: &AppState, dimension: &str, key: &str, lang: Lang) -> String
         "subclass" => find(ContractSubclass::ALL, ContractSubclass::code, key).map(|v| label!(v, lang).to_string()),
         "technical_field" => find(TechnicalField::ALL, TechnicalField::code, key).map(|v| label!(v, lang).to_string()),
         "seller_kind" | "buyer_kind" => find(PartyKind::ALL, PartyKind::code, key).map(|v| label!(v, lang).to_string()),
-        "output_region" | "absorption_region" => RegionCode::parse(key).ok().and_then(|r| state.regions().full_name(r)),
+        // A region the market's table does not list below its province (a buyer elsewhere in
+        // the country): the province's name with the code.
+        "output_region" | "absorption_region" => RegionCode::parse(key).ok().and_then(|r| {
+            state
+                .regions()
+                .full_name(r)
+                .or_else(|| state.regions().full_name(r.province()).map(|p| format!("{p}（{r}）")))
+        }),
         "industry" => Industry::parse(key).ok().map(|i| match lang {
             Lang::Zh => i.name_zh().to_string(),
             Lang::En => i.name_en().to_string(),
