@@ -289,4 +289,4 @@ fn matching_relevance_on_the_development_set_does_not_fall() {
 }
 
 /// What the engine reaches on the development set, less a little for float noise.
-const NDCG_FLOOR: f64 = 0.918;
+const NDCG_FLOOR: f64 = 0.920;

@@ -25,6 +25,10 @@ const COVERAGE: f32 = 1.0;
 const OTHER_INDUSTRY: f32 = 0.96;
 /// Factor for 面议: neither a fit nor a miss, a shade below a stated fit.
 const NEGOTIABLE: f32 = 0.98;
+/// Factor for no common transfer or cooperation mode. Heavier than a price over the budget or
+/// a TRL below the minimum: a price is bargained and a technology matured further, but a deal
+/// the buyer cannot enter (a licence where only a purchase is possible) does not happen at all.
+const NO_COMMON_MODE: f32 = 0.5;
 
 /// Share of the text relevance given to the overlap of character pairs (see
 /// [`SearchIndex::pair_scores`]); the rest is the word query's score.
@@ -532,7 +536,7 @@ fn judge(demand: &Facts, offer: &Facts, target: Kind) -> (Vec<Check>, f32) {
                     modes_en(&demand.modes),
                     modes_en(&offer.modes)
                 ),
-                0.8,
+                NO_COMMON_MODE,
             );
         } else {
             push(
