@@ -222,8 +222,13 @@ async fn matches_carry_reasons_and_follow_the_source_records_visibility() {
     )
     .await;
     let demand = published(&s, "demands", &fixtures::demand()).await;
+    // Both achievements and the demand in the index before matching (it follows the log).
     until(&s, "/api/v1/search?kind=demands", Duration::from_secs(3), |b| {
         b["total"] == 1
+    })
+    .await;
+    until(&s, "/api/v1/search?kind=achievements", Duration::from_secs(3), |b| {
+        b["total"] == 2
     })
     .await;
 
