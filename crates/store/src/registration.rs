@@ -353,16 +353,7 @@ impl Market {
         if changes.as_object().is_some_and(|m| m.is_empty()) {
             return Ok(old);
         }
-        new.version = old.version + 1;
-        new.updated_at = now;
-        self.store()
-            .write(&[Write::Update {
-                record: stored(&new),
-                expected_version: old.version,
-                event: event(actor, &new, "updated", changes, now),
-            }])
-            .await?;
-        Ok(new)
+        self.save(actor, &old, new, "updated", changes, now).await
     }
 
     /// Adds a file to a draft or rejected contract (the signed text, annexes), once its file
@@ -391,16 +382,7 @@ impl Market {
                                  "size": attachment.size, "sha256": attachment.sha256},
         });
         new.fields.attachments.push(attachment);
-        new.version = old.version + 1;
-        new.updated_at = now;
-        self.store()
-            .write(&[Write::Update {
-                record: stored(&new),
-                expected_version: old.version,
-                event: event(actor, &new, "attachment_added", changes, now),
-            }])
-            .await?;
-        Ok(new)
+        self.save(actor, &old, new, "attachment_added", changes, now).await
     }
 
     /// Removes a file from a draft or rejected contract: a new version, logged as
@@ -425,15 +407,7 @@ impl Market {
         let changes = serde_json::json!({
             "attachment_removed": {"id": removed.id, "file_name": removed.file_name},
         });
-        new.version = old.version + 1;
-        new.updated_at = now;
-        self.store()
-            .write(&[Write::Update {
-                record: stored(&new),
-                expected_version: old.version,
-                event: event(actor, &new, "attachment_removed", changes, now),
-            }])
-            .await?;
+        let new = self.save(actor, &old, new, "attachment_removed", changes, now).await?;
         Ok((new, removed))
     }
 
@@ -981,8 +955,22 @@ impl Market {
         &self,
         actor: &Actor,
         old: &Contract,
-        mut new: Contract,
+        new: Contract,
         step: Step,
+        changes: serde_json::Value,
+        now: Millis,
+    ) -> StoreResult<Contract> {
+        self.save(actor, old, new, step.code(), changes, now).await
+    }
+
+    /// Writes `new` as the next version of `old` (refused if another write came first), with
+    /// its event `action` and `changes`.
+    async fn save(
+        &self,
+        actor: &Actor,
+        old: &Contract,
+        mut new: Contract,
+        action: &str,
         changes: serde_json::Value,
         now: Millis,
     ) -> StoreResult<Contract> {
@@ -992,7 +980,7 @@ impl Market {
             .write(&[Write::Update {
                 record: stored(&new),
                 expected_version: old.version,
-                event: event(actor, &new, step.code(), changes, now),
+                event: event(actor, &new, action, changes, now),
             }])
             .await?;
         Ok(new)

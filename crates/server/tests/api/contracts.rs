@@ -8,6 +8,7 @@
 //! record; the statistics reconcile with the contract list and export as CSV and XLSX.
 
 use crate::client::{TestServer, account, token_for};
+use crate::deal_room::stored_files;
 use crate::fixtures;
 use crate::portal::{select, sign_in, user};
 use reqwest::Method;
@@ -618,19 +619,6 @@ async fn upload(s: &TestServer, token: Option<&str>, cid: &str, name: &str, cont
             .body(body),
     )
     .await
-}
-
-/// The files in the documents directory.
-fn stored_files(s: &TestServer) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(s.state.documents().dir())
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 #[tokio::test]

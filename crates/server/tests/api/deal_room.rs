@@ -170,16 +170,7 @@ impl Room {
 
     /// The files in the documents directory.
     fn files(&self) -> Vec<String> {
-        let dir = self.s.state.documents().dir().to_path_buf();
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
+        stored_files(&self.s)
     }
 
     fn path_of(&self, doc: &str) -> PathBuf {
@@ -206,6 +197,19 @@ impl Room {
             .unwrap()
             .len()
     }
+}
+
+/// The files in the server's documents directory, sorted.
+pub fn stored_files(s: &TestServer) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(s.state.documents().dir())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 fn sha256_hex(b: &[u8]) -> String {
