@@ -367,15 +367,7 @@ impl Market {
         now: Millis,
     ) -> StoreResult<Contract> {
         let old = self.contract(id).await?;
-        check_editable(&old)?;
-        if old.fields.attachments.len() >= MAX_CONTRACT_ATTACHMENTS {
-            return Err(invalid(
-                "file",
-                "too_many_attachments",
-                format!("每份合同最多上传 {MAX_CONTRACT_ATTACHMENTS} 个附件"),
-                format!("a contract holds at most {MAX_CONTRACT_ATTACHMENTS} attachments"),
-            ));
-        }
+        check_attachable(&old)?;
         let mut new = old.clone();
         let changes = serde_json::json!({
             "attachment_added": {"id": attachment.id, "file_name": attachment.file_name,
@@ -1001,6 +993,21 @@ pub fn check_editable(c: &Contract) -> StoreResult<()> {
         id: c.id.to_string(),
         status: c.status.code(),
     })
+}
+
+/// The contract takes one more file: it is editable ([`check_editable`]) and holds fewer than
+/// [`MAX_CONTRACT_ATTACHMENTS`] (a field error on `file` otherwise).
+pub fn check_attachable(c: &Contract) -> StoreResult<()> {
+    check_editable(c)?;
+    if c.fields.attachments.len() >= MAX_CONTRACT_ATTACHMENTS {
+        return Err(invalid(
+            "file",
+            "too_many_attachments",
+            format!("每份合同最多上传 {MAX_CONTRACT_ATTACHMENTS} 个附件"),
+            format!("a contract holds at most {MAX_CONTRACT_ATTACHMENTS} attachments"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_version(c: &Contract, expected: i64) -> StoreResult<()> {

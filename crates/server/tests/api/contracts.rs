@@ -913,3 +913,37 @@ async fn the_portal_desk_takes_files_and_the_office_amends_with_a_form() {
     let stale = o.post(&s, &format!("/backoffice/contracts/{cid}/amend"), &refs).await;
     assert_eq!(stale.status, 422, "{}", stale.text);
 }
+
+#[tokio::test]
+async fn a_full_contract_refuses_another_file_and_keeps_none_of_it() {
+    let s = TestServer::start().await;
+    let (member, _) = parties(&s).await;
+    let c = send(
+        &s,
+        &member,
+        Method::POST,
+        "/api/v1/contracts",
+        &contract("附件上限测试合同", 500_000),
+    )
+    .await
+    .ok(201);
+    let cid = id(&c);
+    for i in 0..techmarket_store::MAX_CONTRACT_ATTACHMENTS {
+        upload(&s, Some(&member), &cid, &format!("附件{i}.txt"), b"technical annex")
+            .await
+            .ok(201);
+    }
+    let before = s
+        .get_as(Some(&member), &format!("/api/v1/contracts/{cid}"))
+        .await
+        .ok(200);
+    upload(&s, Some(&member), &cid, "one-more.pdf", SIGNED_PDF)
+        .await
+        .error(422, "validation_failed", Some("file"));
+    let after = s
+        .get_as(Some(&member), &format!("/api/v1/contracts/{cid}"))
+        .await
+        .ok(200);
+    assert_eq!(after["version"], before["version"]);
+    assert_eq!(stored_files(&s).len(), techmarket_store::MAX_CONTRACT_ATTACHMENTS);
+}

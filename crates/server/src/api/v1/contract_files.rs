@@ -22,7 +22,7 @@ use serde::Serialize;
 use techmarket_domain::contract::{Contract, ContractAttachment};
 use techmarket_domain::deal_room;
 use techmarket_domain::{DocumentId, Verb, now_millis};
-use techmarket_store::registration::check_editable;
+use techmarket_store::registration::check_attachable;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -101,8 +101,8 @@ fn find(c: &Contract, id: Uuid) -> Result<&ContractAttachment, ApiError> {
 /// in place durably, then the new version. On any refusal nothing is kept.
 pub async fn store_attachment(state: &AppState, caller: &Caller, id: Uuid, req: Request) -> Result<Contract, ApiError> {
     let c = contracts::load(state, caller, id, Verb::Edit).await?;
-    // Before the body is read: a frozen contract takes no file.
-    check_editable(&c)?;
+    // Before the body is read: a frozen or full contract takes no file.
+    check_attachable(&c)?;
     let Upload { received, .. } = receive_form(state, req, false).await?;
     let files = state.documents();
     let now = now_millis();
