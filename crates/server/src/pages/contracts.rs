@@ -266,6 +266,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Once submitted the files cannot change; if the contract is returned, they can.",
     ),
     ("ct_amend_heading", "变更登记", "Amend the registration"),
+    ("ct_next_waiting", "下一份待登记合同", "Next contract waiting"),
     (
         "ct_stale",
         "合同在您打开表单后已被修改，请重新打开变更表单。",
@@ -1082,11 +1083,17 @@ async fn list_page(
         )),
         None => {}
     }
+    // The office decides what waits in the order it came: the contract filed first, first.
+    let order = if operator && status == Some(ContractStatus::Submitted) {
+        Order::OldestFirst
+    } else {
+        Order::NewestFirst
+    };
     let page = state
         .market()
         .list::<Contract>(&ListQuery {
             conditions,
-            order: Order::NewestFirst,
+            order,
             after,
             limit: PAGE,
         })
@@ -1185,6 +1192,8 @@ pub struct DeskPage {
     pub history: Vec<HistoryLine>,
     pub certificate_href: Option<String>,
     pub edit_href: Option<String>,
+    /// For the office: the oldest other contract awaiting a decision, to go on with.
+    pub next_href: Option<String>,
     /// The contract's files, and where a new one is uploaded when the caller may.
     pub attachments: Vec<AttachmentLine>,
     pub attach_action: Option<String>,
@@ -1296,6 +1305,26 @@ fn step_forms(v: &ContractView, base: &str, operator: bool) -> Vec<(&'static str
     out
 }
 
+/// The oldest submitted contract the caller's office decides, other than `current`.
+async fn next_waiting(
+    state: &AppState,
+    caller: &Caller,
+    current: techmarket_domain::ContractId,
+) -> Result<Option<Uuid>, ApiError> {
+    let mut conditions: Vec<Condition> = contracts::visibility(caller)?.into_iter().collect();
+    conditions.push(Condition::Eq("status", ContractStatus::Submitted.code().into()));
+    let page = state
+        .market()
+        .list::<Contract>(&ListQuery {
+            conditions,
+            order: Order::OldestFirst,
+            after: None,
+            limit: 2,
+        })
+        .await?;
+    Ok(page.items.iter().find(|c| c.id != current).map(|c| c.id.as_uuid()))
+}
+
 /// What a history line says a change was, in the page's language (an unknown action as is).
 fn history_label(ctx: &Ctx, action: &str) -> String {
     let (zh, en) = match action {
@@ -1357,6 +1386,13 @@ async fn desk_page(
     let edit_href = (!operator && v.allowed_steps.iter().any(|s| s == "edit"))
         .then(|| format!("/workspace/contracts/{}?edit=1", v.id));
     let notice = query_value(&ctx, "done").map(|_| ctx.t("ct_done").to_string());
+    let next_href = if operator {
+        next_waiting(state, caller, c.id)
+            .await?
+            .map(|n| format!("/backoffice/contracts/{n}"))
+    } else {
+        None
+    };
     let attach_action = (!operator && v.allowed_steps.iter().any(|s| s == "edit"))
         .then(|| format!("/workspace/contracts/{}/attachments", v.id));
     Ok(DeskPage {
@@ -1370,6 +1406,7 @@ async fn desk_page(
             })
             .collect(),
         attach_action,
+        next_href,
         max_size: super::deal_room::size_text(state.documents().rules().max_size),
         nav: super::backoffice::nav(&ctx),
         base: base.to_string(),

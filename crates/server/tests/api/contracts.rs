@@ -947,3 +947,65 @@ async fn a_full_contract_refuses_another_file_and_keeps_none_of_it() {
     assert_eq!(after["version"], before["version"]);
     assert_eq!(stored_files(&s).len(), techmarket_store::MAX_CONTRACT_ATTACHMENTS);
 }
+
+#[tokio::test]
+async fn the_office_takes_submissions_oldest_first_and_goes_on_to_the_next() {
+    let s = TestServer::start().await;
+    let (member, officer) = parties(&s).await;
+    let mut ids = Vec::new();
+    for (i, name) in ["先提交的技术转让合同", "后提交的技术转让合同"].iter().enumerate() {
+        let c = send(
+            &s,
+            &member,
+            Method::POST,
+            "/api/v1/contracts",
+            &contract(name, 700_000 + i as i64),
+        )
+        .await
+        .ok(201);
+        send(
+            &s,
+            &member,
+            Method::POST,
+            &format!("/api/v1/contracts/{}/submit", id(&c)),
+            &json!({}),
+        )
+        .await
+        .ok(200);
+        ids.push(id(&c));
+        // Distinct submission times.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let region = RegionCode::parse("220100").unwrap();
+    user(&s, "cc.fifo", Role::Operator, |f| f.region = Some(region)).await;
+    let o = sign_in(&s, "cc.fifo", "/backoffice/contracts").await;
+    let queue = o.get(&s, "/backoffice/contracts?status=submitted").await;
+    assert_eq!(
+        select(&queue.text, "table.records tbody th"),
+        ["先提交的技术转让合同", "后提交的技术转让合同"],
+        "{}",
+        queue.text
+    );
+    let next = |html: &str| crate::portal::attr(html, "a.next-waiting", "href");
+    let second = o.get(&s, &format!("/backoffice/contracts/{}", ids[1])).await;
+    assert_eq!(next(&second.text), Some(format!("/backoffice/contracts/{}", ids[0])));
+    send(
+        &s,
+        &officer,
+        Method::POST,
+        &format!("/api/v1/contracts/{}/register", ids[0]),
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    let first = o.get(&s, &format!("/backoffice/contracts/{}", ids[0])).await;
+    assert_eq!(next(&first.text), Some(format!("/backoffice/contracts/{}", ids[1])));
+    let second = o.get(&s, &format!("/backoffice/contracts/{}", ids[1])).await;
+    assert_eq!(next(&second.text), None, "nothing else waits");
+    // The applicant's desk has no queue.
+    let mine = s
+        .get_as(Some(&member), &format!("/api/v1/contracts/{}", ids[1]))
+        .await
+        .ok(200);
+    assert_eq!(mine["status"], "submitted");
+}
